@@ -1,0 +1,94 @@
+"""One model per event and command payload (the ``data`` of an envelope).
+
+The tables ``EVENTS`` and ``COMMANDS`` are the registry both sides dispatch
+on, so adding a message type is one class and one table row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import Field
+
+from protocol.envelope import Message
+
+Counter = Annotated[int, Field(ge=1, le=999, description="Counter (quầy) number in the office.")]
+TicketId = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{8}-\d{6}-\d{4}$",
+        description="Local date, local time of issue and daily sequence: YYYYMMDD-HHMMSS-NNNN.",
+    ),
+]
+TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]{0,3}\d{3,4}$", description="What the citizen sees, e.g. A012.")]
+
+
+class TicketIssued(Message):
+    ticket_id: TicketId
+    number: TicketNumber
+    field: str = Field(description="Field (lĩnh vực) code from the office configuration.")
+    priority: bool = Field(default=False, description="Elderly, disabled or pregnant: served first within the field.")
+    day: date = Field(description="Local service day the ticket belongs to.")
+    waiting_ahead: int = Field(ge=0)
+
+
+class TicketCalled(Message):
+    ticket_id: TicketId
+    number: TicketNumber
+    field: str
+    counter: Counter
+
+
+class TicketRecalled(Message):
+    ticket_id: TicketId
+    number: TicketNumber
+    counter: Counter
+
+
+class TicketServed(Message):
+    ticket_id: TicketId
+    number: TicketNumber
+    counter: Counter
+
+
+class TicketNoShow(Message):
+    ticket_id: TicketId
+    number: TicketNumber
+    counter: Counter
+
+
+class CounterOpened(Message):
+    counter: Counter
+    fields: list[str]
+
+
+class CounterClosed(Message):
+    counter: Counter
+
+
+class QueueCallNext(Message):
+    counter: Counter
+
+
+class QueueRecall(Message):
+    counter: Counter
+
+
+EVENTS: dict[str, type[Message]] = {
+    "ticket.issued": TicketIssued,
+    "ticket.called": TicketCalled,
+    "ticket.recalled": TicketRecalled,
+    "ticket.served": TicketServed,
+    "ticket.no_show": TicketNoShow,
+    "counter.opened": CounterOpened,
+    "counter.closed": CounterClosed,
+}
+
+COMMANDS: dict[str, type[Message]] = {
+    "queue.call_next": QueueCallNext,
+    "queue.recall": QueueRecall,
+}
+
+EVENT_NAMES: dict[type[Message], str] = {model: name for name, model in EVENTS.items()}
+COMMAND_NAMES: dict[type[Message], str] = {model: name for name, model in COMMANDS.items()}

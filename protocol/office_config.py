@@ -1,0 +1,185 @@
+"""The configuration of one office: its fields, counters, opening hours and devices.
+
+It is owned by the cloud (desired state, pushed retained on ``config``) and
+applied by the office's nodes, and it is what ``firmware_configs/*.yaml``
+hold. Validation happens here, before anything runs, with errors that name the
+key path (ESPHome's lesson: a bad YAML must never half-start an office).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from protocol.topics import ID_PATTERN
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PERIOD = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(Strict):
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        m = _PERIOD.match(text.strip())
+        if not m:
+            raise ValueError(f"period {text!r} must look like 07:30-11:30")
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        period = cls(start=time(h1, m1), end=time(h2, m2))
+        if period.end <= period.start:
+            raise ValueError(f"period {text!r} ends before it starts")
+        return period
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class FieldConfig(Strict):
+    """A field (lĩnh vực) citizens choose at the kiosk; its prefix starts each ticket number."""
+
+    code: Annotated[str, Field(pattern=ID_PATTERN.pattern)]
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
+
+
+class KeypadPins(Strict):
+    next: int
+    recall: int
+    done: int
+    no_show: int
+
+
+class CounterConfig(Strict):
+    number: Annotated[int, Field(ge=1, le=999)]
+    fields: Annotated[list[str], Field(min_length=1)]
+    led_address: Annotated[int, Field(ge=1, le=247)]
+    keypad: KeypadPins
+
+
+class KioskButton(Strict):
+    pin: Annotated[int, Field(ge=0, le=27, description="BCM pin number")]
+    field: str
+    priority: bool = False
+
+
+class SerialPort(Strict):
+    port: str = Field(description="Device path, e.g. /dev/ttyUSB0; ignored when simulated.")
+    baudrate: int = 9600
+
+
+class MqttConfig(Strict):
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str | None = None
+    password_file: str | None = Field(default=None, description="File holding the password; never put it in this YAML.")
+    keepalive: int = 15
+
+
+class HubConfig(Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN.pattern)] = "hub"
+    mqtt: MqttConfig = MqttConfig()
+    printer: SerialPort = SerialPort(port="/dev/ttyUSB0")
+    led_bus: SerialPort = SerialPort(port="/dev/ttyUSB1")
+    kiosk: list[KioskButton]
+    display_port: int = 8001
+    play_command: list[str] | None = Field(default=None, description="e.g. [aplay, -q]; None writes WAV files only.")
+    resend_interval_s: float = Field(default=10.0, gt=0)
+
+
+class OfficeInfo(Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN.pattern)]
+    name: Annotated[str, Field(min_length=1)]
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+class OfficeConfig(Strict):
+    version: Annotated[int, Field(ge=1, description="Bumped on every change; nodes report the version they applied.")]
+    office: OfficeInfo
+    opening_hours: dict[Weekday, list[Period]]
+    fields: Annotated[list[FieldConfig], Field(min_length=1)]
+    counters: Annotated[list[CounterConfig], Field(min_length=1)]
+    hub: HubConfig
+
+    @field_validator("opening_hours", mode="before")
+    @classmethod
+    def _parse_periods(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                day: [Period.parse(p) if isinstance(p, str) else p for p in periods]
+                for day, periods in value.items()
+            }
+        return value
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> "OfficeConfig":
+        codes = [f.code for f in self.fields]
+        _unique("fields", "code", codes)
+        _unique("fields", "prefix", [f.prefix for f in self.fields])
+        _unique("counters", "number", [c.number for c in self.counters])
+        _unique("counters", "led_address", [c.led_address for c in self.counters])
+        for i, counter in enumerate(self.counters):
+            for code in counter.fields:
+                if code not in codes:
+                    raise ValueError(f"counters[{i}].fields: unknown field {code!r}; known: {', '.join(codes)}")
+        for i, button in enumerate(self.hub.kiosk):
+            if button.field not in codes:
+                raise ValueError(f"hub.kiosk[{i}].field: unknown field {button.field!r}; known: {', '.join(codes)}")
+        pins = [b.pin for b in self.hub.kiosk] + [
+            p for c in self.counters for p in c.keypad.model_dump().values()
+        ]
+        _unique("kiosk and keypads", "pin", pins)
+        for day, periods in self.opening_hours.items():
+            ordered = sorted(periods, key=lambda p: p.start)
+            for a, b in zip(ordered, ordered[1:]):
+                if b.start < a.end:
+                    raise ValueError(f"opening_hours.{day}: periods {a} and {b} overlap")
+        return self
+
+    def field(self, code: str) -> FieldConfig:
+        return next(f for f in self.fields if f.code == code)
+
+    def counter(self, number: int) -> CounterConfig | None:
+        return next((c for c in self.counters if c.number == number), None)
+
+
+def _unique(where: str, key: str, values: list[object]) -> None:
+    seen: set[object] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"{where}: {key} {v!r} is used twice")
+        seen.add(v)
+
+
+class ConfigError(ValueError):
+    """An office configuration that does not validate; lines name the key path."""
+
+
+def parse_office_config(data: object, source: str = "<config>") -> OfficeConfig:
+    try:
+        return OfficeConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            lines.append(f"{source}: {loc}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from None

@@ -1,0 +1,123 @@
+"""MQTT topic names of the one-stop system, built and parsed in one place.
+
+Every topic is ``onestop/v1/{office}/{node}/{channel}[/{name}]``. Edge and
+cloud both import these helpers so that a typo in a topic string can only be
+made here, and so that a broker ACL of ``onestop/v1/{office}/#`` confines an
+office to exactly its own messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+ROOT = "onestop/v1"
+
+#: Office and node ids end up in topic levels and in broker user names, so
+#: they may not contain MQTT wildcards or separators.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class Channel(StrEnum):
+    EVT = "evt"
+    CMD = "cmd"
+    ACK = "ack"
+    STATE = "state"
+    CONFIG = "config"
+    TELEMETRY = "telemetry"
+    CURSOR = "cursor"
+
+
+#: Channels that carry a ``/{name}`` level after the channel.
+NAMED_CHANNELS = frozenset({Channel.EVT, Channel.CMD})
+
+
+class TopicError(ValueError):
+    """A topic that does not follow the contract; the reason says which part."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    office: str
+    node: str
+    channel: Channel
+    name: str | None = None
+
+    def __str__(self) -> str:
+        base = f"{ROOT}/{self.office}/{self.node}/{self.channel.value}"
+        return f"{base}/{self.name}" if self.name else base
+
+
+def check_id(kind: str, value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise TopicError(
+            f"{kind} id {value!r} is invalid: use 1-63 lowercase letters, digits or '-', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+def _build(office: str, node: str, channel: Channel, name: str | None = None) -> str:
+    check_id("office", office)
+    check_id("node", node)
+    return str(Topic(office, node, channel, name))
+
+
+def evt(office: str, node: str, event_type: str) -> str:
+    return _build(office, node, Channel.EVT, event_type)
+
+
+def cmd(office: str, node: str, command: str) -> str:
+    return _build(office, node, Channel.CMD, command)
+
+
+def ack(office: str, node: str) -> str:
+    return _build(office, node, Channel.ACK)
+
+
+def state(office: str, node: str) -> str:
+    return _build(office, node, Channel.STATE)
+
+
+def config(office: str, node: str) -> str:
+    return _build(office, node, Channel.CONFIG)
+
+
+def telemetry(office: str, node: str) -> str:
+    return _build(office, node, Channel.TELEMETRY)
+
+
+def cursor(office: str, node: str) -> str:
+    return _build(office, node, Channel.CURSOR)
+
+
+def subscription(channel: Channel, office: str = "+", node: str = "+") -> str:
+    """Subscription filter for one channel, all offices/nodes by default."""
+    base = f"{ROOT}/{office}/{node}/{channel.value}"
+    return f"{base}/#" if channel in NAMED_CHANNELS else base
+
+
+def parse(topic: str) -> Topic:
+    """Split a concrete topic into its parts, or say exactly what is wrong."""
+    parts = topic.split("/")
+    root = "/".join(parts[:2])
+    if root != ROOT:
+        raise TopicError(f"topic {topic!r} does not start with {ROOT}/")
+    if len(parts) < 5:
+        raise TopicError(f"topic {topic!r} has too few levels; expected {ROOT}/office/node/channel")
+    office, node, channel_s = parts[2], parts[3], parts[4]
+    check_id("office", office)
+    check_id("node", node)
+    try:
+        channel = Channel(channel_s)
+    except ValueError:
+        raise TopicError(f"topic {topic!r} has unknown channel {channel_s!r}") from None
+    rest = parts[5:]
+    if channel in NAMED_CHANNELS:
+        if len(rest) != 1 or not rest[0]:
+            raise TopicError(f"topic {topic!r}: channel {channel_s!r} needs exactly one name level")
+        return Topic(office, node, channel, rest[0])
+    if rest:
+        raise TopicError(f"topic {topic!r}: channel {channel_s!r} takes no further levels")
+    return Topic(office, node, channel)

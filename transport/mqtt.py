@@ -1,0 +1,157 @@
+"""A thin, reconnecting MQTT client on paho-mqtt.
+
+paho already reconnects (``reconnect_delay_set`` + ``loop_start``) and already
+routes messages by topic filter (``message_callback_add``); this class only
+adds what both the edge and the cloud need on top: subscriptions that are
+renewed on every (re)connect, an Event that says whether we are connected, and
+a ``publish`` that tells the caller whether the message was handed to the
+broker connection, because a caller that must not lose a message (the edge
+outbox) keeps it until the cloud confirms, and never relies on paho's queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import paho.mqtt.client as mqtt
+import structlog
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[str, bytes], None]
+
+
+@dataclass(frozen=True)
+class MqttSettings:
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str | None = None
+    password: str | None = None
+    keepalive: int = 15
+
+
+@dataclass(frozen=True)
+class Will:
+    topic: str
+    payload: bytes
+    qos: int = 1
+    retain: bool = True
+
+
+@dataclass
+class _Subscription:
+    pattern: str
+    qos: int
+    handler: Handler = field(repr=False)
+
+
+class MqttClient:
+    def __init__(
+        self,
+        client_id: str,
+        settings: MqttSettings,
+        *,
+        clean_session: bool = True,
+        will: Will | None = None,
+        on_connect: Callable[[], None] | None = None,
+        on_disconnect: Callable[[], None] | None = None,
+        max_inflight: int = 1000,
+    ) -> None:
+        self.settings = settings
+        self.client_id = client_id
+        self.connected = threading.Event()
+        self._on_connect_cb = on_connect
+        self._on_disconnect_cb = on_disconnect
+        self._subscriptions: list[_Subscription] = []
+        self._client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            clean_session=clean_session,
+            protocol=mqtt.MQTTv311,
+        )
+        if settings.username:
+            self._client.username_pw_set(settings.username, settings.password)
+        if will:
+            self._client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
+        self._client.max_inflight_messages_set(max_inflight)
+        self._client.max_queued_messages_set(0)
+        self._client.reconnect_delay_set(min_delay=0.1, max_delay=2)
+        self._client.on_connect = self._handle_connect
+        self._client.on_disconnect = self._handle_disconnect
+        self._started = False
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        self._client.connect_async(self.settings.host, self.settings.port, keepalive=self.settings.keepalive)
+        self._client.loop_start()
+        self._started = True
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self.connected.wait(timeout)
+
+    def stop(self) -> None:
+        """Disconnect cleanly (the broker will not send our Last Will)."""
+        if not self._started:
+            return
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._started = False
+        self.connected.clear()
+
+    # -- messaging -------------------------------------------------------------
+
+    def subscribe(self, pattern: str, handler: Handler, qos: int = 1) -> None:
+        """Route messages matching ``pattern`` to ``handler(topic, payload)``.
+
+        Handlers run on paho's network thread; an exception is logged and the
+        message dropped, never the connection.
+        """
+        sub = _Subscription(pattern, qos, handler)
+        self._subscriptions.append(sub)
+        self._client.message_callback_add(pattern, self._wrap(sub))
+        if self.connected.is_set():
+            self._client.subscribe(pattern, qos)
+
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> bool:
+        """Hand a message to the connection; False when not connected (nothing is queued)."""
+        if not self.connected.is_set():
+            return False
+        info = self._client.publish(topic, payload, qos=qos, retain=retain)
+        return info.rc == mqtt.MQTT_ERR_SUCCESS
+
+    # -- paho callbacks ----------------------------------------------------------
+
+    def _wrap(self, sub: _Subscription) -> Callable[..., None]:
+        def on_message(_client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
+            try:
+                sub.handler(message.topic, message.payload)
+            except Exception:  # a bad handler must not take the link down
+                log.exception("mqtt.handler_failed", topic=message.topic, pattern=sub.pattern)
+
+        return on_message
+
+    def _handle_connect(self, client: mqtt.Client, _u: object, _flags: object, reason: mqtt.ReasonCode, _p: object) -> None:
+        if reason.is_failure:
+            log.warning("mqtt.connect_refused", client_id=self.client_id, reason=str(reason),
+                        host=self.settings.host, port=self.settings.port)
+            return
+        for sub in self._subscriptions:
+            client.subscribe(sub.pattern, sub.qos)
+        self.connected.set()
+        log.info("mqtt.connected", client_id=self.client_id, host=self.settings.host, port=self.settings.port)
+        if self._on_connect_cb:
+            try:
+                self._on_connect_cb()
+            except Exception:
+                log.exception("mqtt.on_connect_failed", client_id=self.client_id)
+
+    def _handle_disconnect(self, _c: mqtt.Client, _u: object, _f: object, reason: mqtt.ReasonCode, _p: object) -> None:
+        was = self.connected.is_set()
+        self.connected.clear()
+        if was:
+            log.warning("mqtt.disconnected", client_id=self.client_id, reason=str(reason))
+            if self._on_disconnect_cb:
+                self._on_disconnect_cb()
