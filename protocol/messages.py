@@ -38,6 +38,11 @@ class TicketCalled(Message):
     number: TicketNumber
     field: str
     counter: Counter
+    previous_ticket_id: TicketId | None = Field(
+        default=None,
+        description="Ticket this counter was still serving; pressing next closes it as served, "
+        "so one key press stays one fact.",
+    )
 
 
 class TicketRecalled(Message):

@@ -1,0 +1,107 @@
+"""The hub's web server: hall display, and the virtual office in simulation.
+
+The hall TV and the lookup kiosk are browsers pointed at this server, so the
+display needs no software of its own on the Pi beyond kiosk Chromium.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+
+from edge.display.hub import DisplayHub
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+_AUDIO_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.wav$")
+
+
+def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[int], None] | None,
+                       office_name: str) -> FastAPI:
+    app = FastAPI(title="Onestop hub display", docs_url=None, redoc_url=None)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.on_event("startup")
+    async def _attach() -> None:
+        hub.attach(asyncio.get_running_loop())
+
+    @app.get("/", response_class=HTMLResponse)
+    async def hall(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "hall.html", {"office_name": office_name})
+
+    @app.get("/office", response_class=HTMLResponse)
+    async def virtual_office(request: Request) -> HTMLResponse:
+        if press_pin is None:
+            raise HTTPException(404, "the virtual office exists only when the hub runs simulated hardware")
+        return templates.TemplateResponse(request, "office.html", {"office_name": office_name})
+
+    @app.get("/api/state")
+    async def state() -> dict[str, object]:
+        return hub.snapshot()
+
+    @app.get("/events", response_class=EventSourceResponse)
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        queue = hub.subscribe()
+        try:
+            yield ServerSentEvent(event="state", data=hub.snapshot())
+            while True:
+                try:
+                    snap = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield ServerSentEvent(comment="keep-alive")
+                    continue
+                yield ServerSentEvent(event="state", data=snap)
+        finally:
+            hub.unsubscribe(queue)
+
+    @app.post("/sim/pins/{pin}/press", status_code=204)
+    async def press(pin: int) -> None:
+        if press_pin is None:
+            raise HTTPException(409, "this hub runs real hardware; pins cannot be pressed from the web")
+        try:
+            await asyncio.to_thread(press_pin, pin)
+        except KeyError:
+            raise HTTPException(404, f"no button is wired to pin {pin}") from None
+
+    @app.get("/audio/{name}")
+    async def audio(name: str) -> FileResponse:
+        path = audio_dir / name
+        if not _AUDIO_NAME.match(name) or not path.is_file():
+            raise HTTPException(404, "no such announcement")
+        return FileResponse(path, media_type="audio/wav")
+
+    return app
+
+
+class DisplayServer:
+    """uvicorn on its own thread, so the agent's other threads stay in charge."""
+
+    def __init__(self, app: FastAPI, host: str, port: int) -> None:
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        self._thread = threading.Thread(target=self._server.run, name="display-server", daemon=True)
+
+    def start(self, timeout: float = 10) -> None:
+        self._thread.start()
+        deadline = threading.Event()
+        for _ in range(int(timeout / 0.02)):
+            if self._server.started:
+                return
+            if not self._thread.is_alive():
+                break
+            deadline.wait(0.02)
+        raise RuntimeError("display server did not start (is the port already in use?)")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)

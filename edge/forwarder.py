@@ -1,0 +1,91 @@
+"""Forwards the outbox to the broker until the cloud's cursor confirms it.
+
+Sending is at least once: on every (re)connect everything unconfirmed is sent
+again, and so is everything still unconfirmed after ``resend_interval`` with
+no progress of the cursor (a broker that restarted without persistence lost
+it). The cloud ignores ids it already has, so a re-send costs bandwidth only.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import structlog
+
+from protocol import ProtocolError, decode_cursor, topics
+from transport import MqttClient
+
+from edge.outbox import Outbox
+
+log = structlog.get_logger(__name__)
+
+
+class Forwarder:
+    def __init__(self, client: MqttClient, outbox: Outbox, office: str, node: str, resend_interval: float = 10.0) -> None:
+        self.client = client
+        self.outbox = outbox
+        self.office = office
+        self.node = node
+        self.resend_interval = resend_interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._sent_upto = 0
+        self._thread = threading.Thread(target=self._run, name="outbox-forwarder", daemon=True)
+        client.subscribe(topics.cursor(office, node), self._on_cursor)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=5)
+
+    def notify(self) -> None:
+        """New events were committed: send them now rather than at the next tick."""
+        self._wake.set()
+
+    def on_connect(self) -> None:
+        self._sent_upto = self.outbox.confirmed()
+        self._wake.set()
+
+    def _on_cursor(self, topic: str, payload: bytes) -> None:
+        try:
+            cursor = decode_cursor(topic, payload)
+        except ProtocolError as exc:
+            log.warning("cursor.invalid", reason=str(exc))
+            return
+        pruned = self.outbox.confirm(cursor.seq)
+        log.debug("cursor.received", seq=cursor.seq, pruned=pruned)
+
+    def _run(self) -> None:
+        last_confirmed = -1
+        last_progress = time.monotonic()
+        while not self._stop.is_set():
+            self._wake.wait(min(1.0, self.resend_interval))
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            if not self.client.connected.is_set():
+                continue
+            confirmed = self.outbox.confirmed()
+            now = time.monotonic()
+            if confirmed != last_confirmed:
+                last_confirmed, last_progress = confirmed, now
+            elif self._sent_upto > confirmed and now - last_progress >= self.resend_interval:
+                # Sent but not confirmed for a whole interval: assume it was lost.
+                log.info("outbox.resend", from_seq=confirmed + 1, upto=self._sent_upto)
+                self._sent_upto = confirmed
+                last_progress = now
+            self._send_pending()
+
+    def _send_pending(self) -> None:
+        while not self._stop.is_set():
+            batch = self.outbox.pending(after_seq=max(self._sent_upto, self.outbox.confirmed()))
+            if not batch:
+                return
+            for event in batch:
+                if not self.client.publish(topics.evt(self.office, self.node, event.type), event.payload, qos=1):
+                    return  # disconnected: on_connect will start over from the cursor
+                self._sent_upto = event.seq

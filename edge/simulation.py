@@ -1,0 +1,49 @@
+"""Simulated hardware for a hub without devices: the demo, the tests, a laptop.
+
+Everything is simulated at the OS boundary only. The printer and the LED bus
+are ptys whose far ends are decoded by the twins; buttons are gpiozero
+MockFactory pins. The agent's driver code is the same as on a Pi.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gpiozero.pins.mock import MockFactory
+
+from edge.drivers.buttons import press
+from edge.drivers.led_board import LedBoardTwin
+from edge.drivers.printer import PrinterTwin, PrintedReceipt
+
+
+@dataclass
+class SimulatedHardware:
+    pin_factory: MockFactory = field(default_factory=MockFactory)
+    printer: PrinterTwin = field(default_factory=PrinterTwin)
+    led_bus: LedBoardTwin = field(default_factory=LedBoardTwin)
+    wired_pins: set[int] = field(default_factory=set)
+
+    def start(self) -> None:
+        self.printer.start()
+        self.led_bus.start()
+
+    def stop(self) -> None:
+        self.printer.stop()
+        self.led_bus.stop()
+
+    def press(self, pin: int) -> None:
+        """Press and release a button, as a citizen or officer would."""
+        if pin not in self.wired_pins:
+            raise KeyError(pin)
+        press(self.pin_factory, pin)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "receipts": [_receipt(r) for r in self.printer.receipts[-20:]][::-1],
+            "led_boards": {str(addr): text for addr, text in self.led_bus.displays.items()},
+        }
+
+
+def _receipt(receipt: PrintedReceipt) -> dict[str, Any]:
+    return {"lines": receipt.lines, "qr_codes": receipt.qr_codes}

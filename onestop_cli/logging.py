@@ -1,0 +1,23 @@
+"""structlog set-up shared by every command: one event per line, key=value."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import structlog
+
+
+def configure(level: str | None = None) -> None:
+    name = (level or os.environ.get("ONESTOP_LOG_LEVEL", "info")).upper()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            structlog.dev.ConsoleRenderer(colors=False) if os.environ.get("ONESTOP_LOG_FORMAT") != "json"
+            else structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, name, logging.INFO)),
+    )

@@ -1,0 +1,118 @@
+"""The ``onestop`` command: one entry point for the cloud, the edge, brokers and the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from protocol.office_config import ConfigError
+
+from onestop_cli import logging as cli_logging
+
+app = typer.Typer(help="Một cửa – edge and cloud system for one-stop offices.", no_args_is_help=True)
+config_app = typer.Typer(help="Office configurations (firmware_configs/*.yaml).", no_args_is_help=True)
+protocol_app = typer.Typer(help="The MQTT wire contract.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(protocol_app, name="protocol")
+
+try:
+    from onestop_cli.broker import app as broker_app
+
+    app.add_typer(broker_app, name="broker")
+except ImportError:  # pragma: no cover - during bootstrap of the tree
+    pass
+
+
+@app.callback()
+def _main(log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error")] = None) -> None:
+    cli_logging.configure(log_level)
+
+
+@config_app.command("check")
+def config_check(files: Annotated[list[Path], typer.Argument(help="YAML files to validate")]) -> None:
+    """Validate office configurations before they are deployed."""
+    from edge.config_file import load_office_config
+
+    failed = False
+    for path in files:
+        try:
+            cfg = load_office_config(path)
+        except ConfigError as exc:
+            failed = True
+            typer.echo(str(exc), err=True)
+            continue
+        typer.echo(f"{path}: OK – {cfg.office.name}: {len(cfg.fields)} fields, {len(cfg.counters)} counters, version {cfg.version}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@protocol_app.command("schema")
+def protocol_schema(out: Annotated[Path, typer.Option(help="where to write")] = Path("protocol/schema.json")) -> None:
+    """Export the JSON Schema of every MQTT payload."""
+    from protocol.schema import json_schema
+
+    out.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {out}")
+
+
+@app.command()
+def edge(
+    config: Annotated[Path, typer.Option(help="office YAML from firmware_configs/")],
+    data_dir: Annotated[Path, typer.Option(envvar="ONESTOP_EDGE_DATA_DIR", help="hub database, audio")] = Path("data/edge"),
+    simulate: Annotated[bool, typer.Option(help="simulated devices (ptys, mock pins) and the virtual office page")] = False,
+    mqtt_port: Annotated[Optional[int], typer.Option(envvar="ONESTOP_OFFICE_MQTT_PORT", help="office broker port")] = None,
+    mqtt_password: Annotated[Optional[str], typer.Option(envvar="ONESTOP_HUB_MQTT_PASSWORD")] = None,
+    display_port: Annotated[Optional[int], typer.Option(envvar="ONESTOP_DISPLAY_PORT")] = None,
+    display_host: Annotated[str, typer.Option(envvar="ONESTOP_DISPLAY_HOST")] = "127.0.0.1",
+) -> None:
+    """Run the office hub agent: queue, devices, outbox, display server."""
+    from edge.agent import HubAgent, HubOptions
+    from edge.config_file import load_office_config
+
+    try:
+        cfg = load_office_config(config)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    agent = HubAgent(cfg, HubOptions(data_dir=data_dir, mqtt_password=mqtt_password, simulate=simulate,
+                                     display_host=display_host, display_port=display_port, mqtt_port=mqtt_port))
+    agent.start()
+    _wait_for_signal()
+    agent.stop()
+
+
+@app.command()
+def cloud() -> None:
+    """Run the cloud service (API, console, ingest) with settings from ONESTOP_* variables."""
+    from cloud.app import run
+    from cloud.settings import Settings
+
+    run(Settings())
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="where the demo keeps its brokers, databases and audio")] = Path("data/demo"),
+) -> None:
+    """Start a cloud broker, the cloud service and the demo office's hub with simulated devices."""
+    from onestop_cli.demo import run_demo
+
+    run_demo(data_dir,
+             http_port=int(os.environ.get("ONESTOP_HTTP_PORT", "8000")),
+             mqtt_port=int(os.environ.get("ONESTOP_MQTT_PORT", "1883")))
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,193 @@
+"""Queue rules at the hub, with an injected clock (no sleeping, no network)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from edge.outbox import Outbox
+from edge.queue.engine import NothingCalled, OutsideOpeningHours, QueueEmpty, QueueEngine, UnknownCounter
+from edge.store import Store
+from protocol import decode_event, topics
+from protocol.office_config import parse_office_config
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = parse_office_config(yaml.safe_load((ROOT / "firmware_configs/demo.yaml").read_text()), "demo.yaml")
+
+
+class Clock:
+    """A settable clock; 2026-11-23 is a Monday, 08:00 in Hồ Chí Minh City is 01:00 UTC."""
+
+    def __init__(self, local: str = "2026-11-23 08:00") -> None:
+        self.now = _local(local)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, local: str) -> None:
+        self.now = _local(local)
+
+    def tick(self, seconds: int = 1) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def _local(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) - timedelta(hours=7)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "hub.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def engine(store: Store, clock: Clock) -> QueueEngine:
+    return QueueEngine(store, DEMO, "hub", clock)
+
+
+def test_ticket_numbers_carry_the_field_prefix_and_ids_carry_date_time_and_daily_sequence(engine, clock):
+    a = engine.issue("ho-tich").ticket
+    clock.tick(61)
+    b = engine.issue("dat-dai").ticket
+    clock.tick(1)
+    c = engine.issue("ho-tich").ticket
+    assert (a.number, b.number, c.number) == ("A001", "B001", "A002")
+    assert a.ticket_id == "20261123-080000-0001"
+    assert b.ticket_id == "20261123-080101-0002"
+    assert c.ticket_id == "20261123-080102-0003"
+
+
+def test_numbers_restart_at_local_midnight_not_utc_midnight(engine, clock):
+    clock.set("2026-11-23 16:59")
+    assert engine.issue("ho-tich").ticket.number == "A001"
+    # 07:30 local on Tuesday is 00:30 UTC: still "today" in UTC terms until 17:00 UTC Monday.
+    clock.set("2026-11-24 07:30")
+    t = engine.issue("ho-tich").ticket
+    assert t.number == "A001"
+    assert t.ticket_id.startswith("20261124-073000-0001")
+
+
+def test_yesterdays_waiting_tickets_are_not_called_today(engine, clock):
+    clock.set("2026-11-23 16:30")
+    engine.issue("ho-tich")
+    clock.set("2026-11-24 07:30")
+    with pytest.raises(QueueEmpty):
+        engine.call_next(1)
+
+
+@pytest.mark.parametrize("local", ["2026-11-23 06:59", "2026-11-23 11:30", "2026-11-23 12:00", "2026-11-23 17:00",
+                                   "2026-11-28 13:00", "2026-11-29 09:00"])
+def test_no_ticket_outside_opening_hours(engine, clock, store, local):
+    clock.set(local)
+    with pytest.raises(OutsideOpeningHours) as err:
+        engine.issue("ho-tich")
+    assert "Ngoài giờ tiếp nhận" in err.value.message_vi
+    assert store.query("SELECT COUNT(*) FROM tickets")[0][0] == 0
+    assert Outbox(store).count() == 0
+
+
+def test_opening_hours_message_lists_todays_periods(engine, clock):
+    clock.set("2026-11-23 12:00")
+    with pytest.raises(OutsideOpeningHours) as err:
+        engine.issue("ho-tich")
+    assert "07:00–11:30, 13:00–17:00" in err.value.message_vi
+    clock.set("2026-11-29 09:00")  # Sunday
+    with pytest.raises(OutsideOpeningHours) as err:
+        engine.issue("ho-tich")
+    assert "không tiếp nhận" in err.value.message_vi
+
+
+def test_saturday_morning_reception_is_open(engine, clock):
+    clock.set("2026-11-28 08:00")
+    assert engine.issue("ho-tich").ticket.number == "A001"
+
+
+def test_priority_goes_first_within_the_field_then_first_come_first_served(engine, clock):
+    first = engine.issue("ho-tich").ticket
+    clock.tick()
+    second = engine.issue("ho-tich").ticket
+    clock.tick()
+    elderly = engine.issue("ho-tich", priority=True).ticket
+    order = [engine.call_next(1).ticket.number for _ in range(3)]
+    assert order == [elderly.number, first.number, second.number]
+
+
+def test_a_counter_only_calls_tickets_of_its_own_fields(engine, clock):
+    engine.issue("dat-dai")  # counter 2 only
+    clock.tick()
+    civil = engine.issue("ho-tich").ticket
+    assert engine.call_next(1).ticket.ticket_id == civil.ticket_id
+    with pytest.raises(QueueEmpty) as err:
+        engine.call_next(1)
+    assert err.value.code == "queue_empty"
+    assert engine.call_next(2).ticket.field == "dat-dai"
+
+
+def test_unknown_counter_and_nothing_to_recall(engine):
+    with pytest.raises(UnknownCounter):
+        engine.call_next(42)
+    with pytest.raises(NothingCalled):
+        engine.recall(1)
+
+
+def test_next_closes_the_previous_ticket_in_the_same_fact(engine, clock):
+    a = engine.issue("ho-tich").ticket
+    b = engine.issue("ho-tich").ticket
+    first = engine.call_next(1)
+    assert [e.type for e in first.events] == ["counter.opened", "ticket.called"]
+    second = engine.call_next(1)
+    assert [e.type for e in second.events] == ["ticket.called"]
+    assert second.events[0].data["previous_ticket_id"] == a.ticket_id
+    assert second.ticket.ticket_id == b.ticket_id
+    assert engine.snapshot().served_today == 1
+
+
+def test_done_no_show_and_recall_emit_their_events(engine):
+    engine.issue("ho-tich")
+    engine.issue("ho-tich")
+    engine.call_next(1)
+    assert engine.recall(1).events[0].type == "ticket.recalled"
+    assert engine.finish(1, served=True).events[0].type == "ticket.served"
+    engine.call_next(1)
+    assert engine.finish(1, served=False).events[0].type == "ticket.no_show"
+    with pytest.raises(NothingCalled):
+        engine.finish(1, served=True)
+    assert engine.close_counter(1).events[0].type == "counter.closed"
+
+
+def test_every_event_is_in_the_outbox_with_a_gapless_seq_that_survives_restart(tmp_path, clock):
+    store = Store(tmp_path / "hub.db")
+    engine = QueueEngine(store, DEMO, "hub", clock)
+    for _ in range(3):
+        engine.issue("ho-tich")
+    store.close()
+    store = Store(tmp_path / "hub.db")
+    engine = QueueEngine(store, DEMO, "hub", clock)
+    engine.issue("ho-tich")
+    pending = Outbox(store).pending()
+    assert [p.seq for p in pending] == [1, 2, 3, 4]
+    for p in pending:
+        event = decode_event(topics.evt("demo", "hub", p.type), p.payload)
+        assert event.envelope.seq == p.seq
+    assert len({decode_event(topics.evt("demo", "hub", p.type), p.payload).envelope.id for p in pending}) == 4
+    assert Outbox(store).confirm(3) == 3
+    assert [p.seq for p in Outbox(store).pending()] == [4]
+    store.close()
+
+
+def test_waiting_ahead_counts_who_is_called_first(engine):
+    engine.issue("ho-tich")
+    engine.issue("ho-tich")
+    assert engine.issue("ho-tich").waiting_ahead == 2
+    assert engine.issue("ho-tich", priority=True).waiting_ahead == 0
+    assert engine.issue("dat-dai").waiting_ahead == 0
