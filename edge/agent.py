@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import structlog
 from protocol import NodeState, dumps, topics
 from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo
 from protocol.messages import QueueCallNext, QueueRecall
-from protocol.office_config import OfficeConfig
+from protocol.office_config import WEEKDAYS, OfficeConfig, Period
 from transport import MqttClient, MqttSettings
 from transport.mqtt import Will
 
@@ -57,10 +57,14 @@ class HubOptions:
     display_port: int | None = None  # None: from the config; 0: no display server
     mqtt_port: int | None = None  # override the config's (tests, demo)
     resend_interval: float | None = None
+    open_all_day: bool = False  # demo on a laptop at night: ignore the configured opening hours
 
 
 class HubAgent:
     def __init__(self, config: OfficeConfig, options: HubOptions, clock: Clock = system_clock) -> None:
+        if options.open_all_day:
+            all_day = [Period(start=time(0, 0), end=time(23, 59, 59))]
+            config = config.model_copy(update={"opening_hours": {day: all_day for day in WEEKDAYS}})
         self.config = config
         self.options = options
         self.clock = clock

@@ -69,6 +69,7 @@ def edge(
     mqtt_password: Annotated[Optional[str], typer.Option(envvar="ONESTOP_HUB_MQTT_PASSWORD")] = None,
     display_port: Annotated[Optional[int], typer.Option(envvar="ONESTOP_DISPLAY_PORT")] = None,
     display_host: Annotated[str, typer.Option(envvar="ONESTOP_DISPLAY_HOST")] = "127.0.0.1",
+    open_all_day: Annotated[bool, typer.Option(help="ignore the configured opening hours (demos)")] = False,
 ) -> None:
     """Run the office hub agent: queue, devices, outbox, display server."""
     from edge.agent import HubAgent, HubOptions
@@ -80,7 +81,8 @@ def edge(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     agent = HubAgent(cfg, HubOptions(data_dir=data_dir, mqtt_password=mqtt_password, simulate=simulate,
-                                     display_host=display_host, display_port=display_port, mqtt_port=mqtt_port))
+                                     display_host=display_host, display_port=display_port, mqtt_port=mqtt_port,
+                                     open_all_day=open_all_day))
     agent.start()
     _wait_for_signal()
     agent.stop()

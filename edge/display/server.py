@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -29,12 +30,13 @@ _AUDIO_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.wav$")
 
 def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[int], None] | None,
                        office_name: str) -> FastAPI:
-    app = FastAPI(title="Onestop hub display", docs_url=None, redoc_url=None)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    @app.on_event("startup")
-    async def _attach() -> None:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.attach(asyncio.get_running_loop())
+        yield
+
+    app = FastAPI(title="Onestop hub display", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/", response_class=HTMLResponse)
     async def hall(request: Request) -> HTMLResponse:

@@ -1,0 +1,132 @@
+"""``onestop demo``: the whole system on one machine, with a simulated office.
+
+Starts, in order: the cloud broker, the demo office's hub broker bridged to
+it, the cloud service and the hub agent with simulated devices — each a real
+process, as in production — then prints where to look. Ctrl-C stops them all,
+last started first.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import typer
+
+from broker.process import BrokerError
+from broker.stack import start_cloud_broker, start_office_broker
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_CONFIG = REPO / "firmware_configs" / "demo.yaml"
+
+
+def run_demo(data_dir: Path, http_port: int, mqtt_port: int) -> None:
+    office_mqtt_port = int(os.environ.get("ONESTOP_OFFICE_MQTT_PORT", mqtt_port + 1))
+    display_port = int(os.environ.get("ONESTOP_DISPLAY_PORT", http_port + 1))
+    for what, port in (("cloud HTTP", http_port), ("cloud MQTT", mqtt_port),
+                       ("office MQTT", office_mqtt_port), ("hub display", display_port)):
+        if not port_is_free("127.0.0.1", port):
+            _fail(f"port {port} ({what}) is already in use. Stop what uses it, or choose other ports, e.g.\n"
+                  f"  ONESTOP_HTTP_PORT=9000 ONESTOP_MQTT_PORT=9883 make demo")
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    children: list[subprocess.Popen[bytes]] = []
+    brokers = []
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        typer.echo("==> cloud broker (mosquitto) on port %d" % mqtt_port)
+        cloud_broker = start_cloud_broker(data_dir / "cloud-broker", mqtt_port)
+        brokers.append(cloud_broker)
+        typer.echo("==> office broker of 'demo' on port %d, bridged to the cloud" % office_mqtt_port)
+        office_broker = start_office_broker(data_dir / "office-broker", "demo", cloud=cloud_broker,
+                                            port=office_mqtt_port, restart_timeout=(1, 10))
+        brokers.append(office_broker)
+
+        env = dict(os.environ,
+                   ONESTOP_DATA_DIR=str(data_dir / "cloud"),
+                   ONESTOP_HTTP_PORT=str(http_port),
+                   ONESTOP_MQTT_HOST="127.0.0.1",
+                   ONESTOP_MQTT_PORT=str(mqtt_port),
+                   ONESTOP_MQTT_USERNAME=cloud_broker.service_username,
+                   ONESTOP_MQTT_PASSWORD=cloud_broker.service_password,
+                   ONESTOP_FIRMWARE_CONFIGS=str(REPO / "firmware_configs"))
+        typer.echo("==> cloud service on http://127.0.0.1:%d" % http_port)
+        children.append(subprocess.Popen([sys.executable, "-m", "onestop_cli.main", "cloud"], env=env))
+        _wait_http(f"http://127.0.0.1:{http_port}/api/v1/health", children[-1], "cloud service")
+
+        typer.echo("==> hub agent of 'demo' with simulated devices, display on port %d" % display_port)
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "onestop_cli.main", "edge", "--config", str(DEMO_CONFIG), "--simulate",
+             "--open-all-day", "--data-dir", str(data_dir / "edge"), "--display-port", str(display_port)],
+            env=dict(os.environ, ONESTOP_OFFICE_MQTT_PORT=str(office_mqtt_port),
+                     ONESTOP_HUB_MQTT_PASSWORD=office_broker.hub_password)))
+        _wait_http(f"http://127.0.0.1:{display_port}/api/state", children[-1], "hub agent")
+
+        typer.echo(f"""
+Một cửa demo is running.
+  Staff console         http://127.0.0.1:{http_port}/console
+  Virtual office        http://127.0.0.1:{display_port}/office
+  Hall display          http://127.0.0.1:{display_port}/
+  Cloud API (OpenAPI)   http://127.0.0.1:{http_port}/docs
+The demo office takes tickets all day here (--open-all-day); on a Pi the hours in
+firmware_configs/demo.yaml apply. State is kept in {data_dir}.
+Press Ctrl-C to stop.""")
+        while not stop.is_set():
+            for child in children:
+                if child.poll() is not None:
+                    typer.echo(f"!! a demo process exited with code {child.returncode}; stopping the demo", err=True)
+                    stop.set()
+            stop.wait(0.5)
+    except (BrokerError, RuntimeError) as exc:
+        typer.echo(f"ERROR: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        typer.echo("==> stopping")
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        for broker in reversed(brokers):
+            broker.stop()
+        typer.echo("==> stopped")
+
+
+def _wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the {what} exited with code {process.returncode} while starting (see its output above)")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)  # polling a child's port; there is nothing to wait on
+    raise RuntimeError(f"the {what} did not answer on {url} within {timeout:.0f}s")
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"ERROR: {message}", err=True)
+    raise typer.Exit(1)

@@ -1,0 +1,143 @@
+"""The hub agent with simulated devices and a real office broker (no cloud)."""
+
+from __future__ import annotations
+
+import json
+import wave
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from broker.process import free_port
+from edge.agent import HubAgent, HubOptions
+from edge.config_file import load_office_config
+from protocol import decode_ack, dumps, make_command, topics
+from protocol.messages import QueueCallNext, QueueRecall
+from tests.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = load_office_config(ROOT / "firmware_configs/demo.yaml")
+PIN = {"ho-tich": 17, "dat-dai": 27, "ho-tich-priority": 24}
+NEXT_1, RECALL_1, DONE_1 = 5, 6, 13
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hồ Chí Minh City
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def hub(tmp_path, office_broker, clock):
+    office = office_broker("demo", bridged=False)
+    agent = HubAgent(CONFIG, HubOptions(data_dir=tmp_path / "edge", simulate=True, mqtt_port=office.port,
+                                        mqtt_password=office.hub_password, display_port=free_port()), clock=clock)
+    agent.start()
+    assert agent.client.wait_connected(10)
+    agent.office_broker = office  # type: ignore[attr-defined]
+    yield agent
+    agent.stop()
+
+
+def test_kiosk_press_prints_a_vietnamese_ticket_with_its_number_and_qr(hub):
+    hub.sim.press(PIN["dat-dai"])
+    receipt = hub.sim.printer.wait_for_receipts(1, timeout=5)[0]
+    assert "B001" in receipt.lines
+    assert "Đất đai" in receipt.lines
+    assert "UBND phường Bến Nghé" in receipt.lines
+    assert receipt.qr_codes == ["20261123-090000-0001"]
+
+
+def test_outside_opening_hours_nothing_is_printed_and_the_kiosk_says_why(hub, clock):
+    clock.now = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00, lunch break
+    hub.sim.press(PIN["ho-tich"])
+    assert "Ngoài giờ tiếp nhận" in hub.kiosk_message["text"]
+    clock.now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 13:00, open again
+    hub.sim.press(PIN["ho-tich"])
+    receipts = hub.sim.printer.wait_for_receipts(1, timeout=5)
+    assert "A001" in receipts[0].lines  # the refused press took no number and printed nothing
+    assert len(hub.sim.printer.receipts) == 1
+
+
+def test_keypad_next_shows_the_number_on_the_led_board_speaks_it_and_updates_the_hall_display(hub):
+    hub.sim.press(PIN["ho-tich"])
+    hub.sim.press(PIN["ho-tich-priority"])
+    hub.sim.press(NEXT_1)
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "A002", timeout=5)  # priority first
+    announcement = wait_until(lambda: hub.announcement, timeout=20, what="a spoken announcement")
+    assert "A002" in announcement["text"] or "quầy số 1" in announcement["text"]
+    with wave.open(str(hub.options.data_dir / "audio" / Path(announcement["url"]).name)) as wav:
+        assert wav.getnframes() / wav.getframerate() > 0.5
+    state = httpx.get(f"http://127.0.0.1:{hub.server._server.config.port}/api/state").json()
+    assert state["last_called"][0] == {"number": "A002", "counter": 1, "recall": False}
+    assert state["counters"][0]["current"] == "A002"
+    assert state["fields"][0]["waiting"] == ["A001"]
+
+
+def test_hall_display_stream_pushes_a_call_without_reload(hub):
+    port = hub.server._server.config.port
+    hub.sim.press(PIN["ho-tich"])
+    with httpx.Client(timeout=10) as client, client.stream("GET", f"http://127.0.0.1:{port}/events") as stream:
+        lines = stream.iter_lines()
+        first = _next_state(lines)
+        assert first["last_called"] == []
+        hub.sim.press(NEXT_1)
+        for _ in range(20):
+            state = _next_state(lines)
+            if state["last_called"]:
+                break
+        assert state["last_called"][0]["number"] == "A001"
+
+
+def _next_state(lines) -> dict:
+    for line in lines:
+        if line.startswith("data:"):
+            return json.loads(line[5:])
+    raise AssertionError("stream ended")
+
+
+def test_cloud_command_is_executed_once_and_a_duplicate_gets_the_same_ack(hub, mqtt_probe):
+    hub.sim.press(PIN["ho-tich"])
+    hub.sim.press(PIN["ho-tich"])
+    probe = mqtt_probe(hub.office_broker)
+    probe.subscribe(topics.ack("demo", "hub"))
+    now = datetime.now(UTC)
+    command = make_command("demo", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))
+    payload = dumps(command)
+    probe.publish(topics.cmd("demo", "hub", command.name), payload)
+    first = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    assert first.ok and first.command_id == command.id
+    assert first.result["number"] == "A001"
+    probe.publish(topics.cmd("demo", "hub", command.name), payload)
+    again = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    assert again == first
+    called = hub.store.query("SELECT COUNT(*) FROM outbox WHERE type = 'ticket.called'")[0][0]
+    assert called == 1
+    assert hub.engine.snapshot().waiting["ho-tich"][0].number == "A002"
+
+
+def test_expired_and_failing_commands_are_refused_with_a_reason(hub, mqtt_probe):
+    probe = mqtt_probe(hub.office_broker)
+    probe.subscribe(topics.ack("demo", "hub"))
+    past = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # expired an hour before the hub's clock
+    expired = make_command("demo", "hub", past, past + timedelta(seconds=5), QueueCallNext(counter=1))
+    probe.publish(topics.cmd("demo", "hub", expired.name), dumps(expired))
+    ack = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    assert not ack.ok and ack.error.code == "expired"
+    now = datetime.now(UTC)
+    for data, code in ((QueueCallNext(counter=1), "queue_empty"), (QueueCallNext(counter=9), "unknown_counter"),
+                       (QueueRecall(counter=2), "nothing_called")):
+        cmd = make_command("demo", "hub", now, now + timedelta(seconds=30), data)
+        probe.publish(topics.cmd("demo", "hub", cmd.name), dumps(cmd))
+        ack = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+        assert (ack.ok, ack.error.code) == (False, code)
+        assert ack.error.message_vi
