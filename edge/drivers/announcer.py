@@ -82,7 +82,12 @@ class Announcement:
 
 
 class Announcer:
-    """Speaks announcements one at a time, in the order they were requested."""
+    """Speaks announcements one at a time, in the order they were requested.
+
+    ``announce`` may be called before ``start``; the queue is worked off once the
+    worker runs. ``on_done`` runs on the worker thread for every announcement,
+    spoken or failed, before its ``done`` event is set.
+    """
 
     def __init__(
         self,
@@ -204,8 +209,8 @@ class Announcer:
         return None
 
     def _finish(self, announcement: Announcement, error: str | None, **details: object) -> None:
+        """Record the outcome, run ``on_done``, then set ``done``: a waiter sees the callback's effects."""
         announcement.error = error
-        announcement.done.set()
         context = {"id": announcement.id, "number": announcement.number, "counter": announcement.counter}
         if error is None:
             log.info("announcement_spoken", **context, **details)
@@ -216,6 +221,7 @@ class Announcer:
                 self._on_done(announcement)
             except Exception:
                 log.exception("announcement_callback_failed", id=announcement.id)
+        announcement.done.set()
 
     def _prune(self) -> None:
         """Delete all but the newest ``keep_files`` of our WAV files (names sort by creation time)."""

@@ -183,6 +183,7 @@ class EscposStream:
                 return None
             size = header + length()
             if size - header > _MAX_BLOCK:
+                self.unknown_commands += 1
                 log.warning("escpos_block_too_large", command=bytes(buf[i : i + 2]).hex(" "), size=size)
                 return 2
             return self._available(i, size)
@@ -301,6 +302,8 @@ class EscposStream:
 
 def _is_image(first: int, second: int | None, chunk: bytes) -> bool:
     """Commands that put a picture on the paper: ESC *, GS v 0, GS ( L / GS 8 L print (fn 50 or 2)."""
+    if len(chunk) <= 2:
+        return False  # a corrupt header skipped on its own, not a picture
     if first == ESC and second == ord("*"):
         return True
     if first == GS and second == ord("v"):

@@ -61,7 +61,7 @@ _D_STROKE = "\u0110"
 
 @cache
 def page_characters(encoding: str) -> tuple[str, ...]:
-    """The 128 characters of bytes 0x80..0xFF in a python-escpos code page ('\ufffd' = unassigned)."""
+    """The 128 characters of bytes 0x80..0xFF in a python-escpos code page (U+FFFD = unassigned)."""
     page = CodePages.data.get(encoding, {})  # a profile may name a page the database does not describe
     if "data" in page:
         chars = list("".join(page["data"]))
@@ -132,7 +132,7 @@ def _encodable(pages: tuple[str, ...]) -> frozenset[str]:
 def choose_code_pages(profile: BaseProfile, requested: str | None = None) -> VietnameseCodePages:
     """Pick the Vietnamese scheme for a printer profile; ``requested`` forces one.
 
-    Raises ``ValueError`` naming what the profile offers when nothing fits.
+    Raises ``ValueError`` naming the profile and the schemes tried when nothing fits.
     """
     available = {name: int(slot) for name, slot in profile.get_code_pages().items()}
     wanted = [requested.upper()] if requested else [TCVN3, CP1258]
