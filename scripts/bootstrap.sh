@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng chromium postgresql victoria-metrics)
+APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng chromium postgresql victoria-metrics openssl)
 # command that proves each package is present, in the same order
-APT_PROBES=(/usr/sbin/mosquitto /usr/bin/mosquitto_pub /usr/bin/espeak-ng /usr/bin/chromium /usr/lib/postgresql /usr/bin/victoria-metrics)
+APT_PROBES=(/usr/sbin/mosquitto /usr/bin/mosquitto_pub /usr/bin/espeak-ng /usr/bin/chromium /usr/lib/postgresql /usr/bin/victoria-metrics /usr/bin/openssl)
 
 missing=()
 for i in "${!APT_PACKAGES[@]}"; do
