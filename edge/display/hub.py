@@ -2,8 +2,11 @@
 
 Devices change state on their own threads (gpiozero, paho, the printer twin);
 pages listen on one asyncio loop. ``changed()`` may be called from any thread:
-it hands a fresh snapshot to each page's queue on the loop's thread. Pages get
-whole snapshots, not deltas, so a page that reconnects is right at once.
+it asks the loop to take a snapshot and hand it to each page's queue. The
+snapshot is taken on the loop, not on the caller's thread, so snapshots reach
+pages in the order they were taken: two devices changing at once can never
+leave a page showing the older state. Pages get whole snapshots, not deltas,
+so a page that reconnects is right at once.
 """
 
 from __future__ import annotations
@@ -40,11 +43,19 @@ class DisplayHub:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        snap = self.snapshot()
+        try:
+            loop.call_soon_threadsafe(self._broadcast)
+        except RuntimeError:  # loop closed between the check and the call (shutdown)
+            pass
+
+    def _broadcast(self) -> None:
         with self._lock:
             queues = list(self._queues)
+        if not queues:
+            return
+        snap = self.snapshot()
         for queue in queues:
-            loop.call_soon_threadsafe(_offer, queue, snap)
+            _offer(queue, snap)
 
 
 def _offer(queue: asyncio.Queue[Snapshot], snap: Snapshot) -> None:
