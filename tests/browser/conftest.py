@@ -31,3 +31,6 @@ def page(browser) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+from tests.stack import cloud_service, stack  # noqa: E402,F401  (fixtures)

@@ -1,0 +1,30 @@
+"""A person at the virtual office and an officer at the console, in two live pages."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_ticket_from_the_kiosk_is_called_from_the_console_without_reloading(stack, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    office = context.new_page()
+    console = context.new_page()
+    office.goto(f"{stack.display_url}/office")
+    console.goto(f"{stack.cloud_url}/console/offices/demo")
+
+    office.get_by_test_id("kiosk-ho-tich").click()
+    expect(office.get_by_test_id("receipt").first).to_contain_text("A001")
+    expect(console.get_by_test_id("waiting-ho-tich")).to_contain_text("A001")  # the console updated itself
+
+    console.get_by_test_id("call-next-1").click()
+    hall = office.frame_locator("iframe")
+    expect(hall.get_by_test_id("hall-now-number")).to_have_text("A001")
+    expect(hall.get_by_test_id("hall-now-counter")).to_have_text("1")
+    expect(office.get_by_test_id("led-1")).to_have_text("A001")
+    expect(console.get_by_test_id("counter-1-current")).to_contain_text("A001")
+    office.screenshot(path=str(tmp_path / "office.png"), full_page=True)
+    console.screenshot(path=str(tmp_path / "console.png"), full_page=True)
+    context.close()

@@ -1,0 +1,1 @@
+from tests.stack import cloud_service, stack  # noqa: F401  (fixtures)
