@@ -25,6 +25,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from transport.mqtt import _no_delay
+
 _ids = itertools.count(1)
 
 #: MQTT v5 reason code a broker gives for an ACL denial.
@@ -72,6 +74,7 @@ class MqttProbe:
         self.port = port
         self.client_id = client_id or f"probe-{next(_ids)}-{time.monotonic_ns() % 10**9}"
         self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5)
+        self._client.on_socket_open = _no_delay  # same latency fix as transport.MqttClient
         if username is not None:
             self._client.username_pw_set(username, password)
         if will:

@@ -146,24 +146,24 @@ def test_events_queued_during_a_cloud_outage_all_arrive(
     assert sorted(received) == list(range(count))
 
 
-def test_commands_queued_while_the_office_is_offline_all_arrive(
+def test_commands_sent_while_the_office_is_offline_are_not_delivered_late(
     cloud_broker: CloudBroker, office_broker: StartOffice, mqtt_probe: Probe
 ) -> None:
+    """Commands cross the bridge at QoS 0 (see broker.configs.bridge_topics):
+    one sent while the office is away must not run when it comes back hours
+    later; the clerk who sent it was told it timed out."""
     office = office_broker("a")
-    node = mqtt_probe(office, client_id="hub-agent", clean_start=False, session_expiry=3600)
-    node.subscribe("onestop/v1/a/hub/cmd/#")
-    node.close()
     office.process.stop()  # the hub is switched off for the night
-
     cloud = mqtt_probe(cloud_broker)
-    count = 1200
-    for i in range(count):
-        cloud.publish(CMD, str(i).encode(), qos=1)
+    for i in range(50):
+        cloud.publish(CMD, f"stale-{i}".encode(), qos=1)
 
     office.process.start()
-    node = mqtt_probe(office, client_id="hub-agent", clean_start=False, session_expiry=3600)
-    received = [int(node.expect(CMD, timeout=15).payload) for _ in range(count)]
-    assert sorted(received) == list(range(count))
+    wait_bridge_ready(cloud_broker, office)
+    node = mqtt_probe(office, client_id="hub-agent")
+    node.subscribe("onestop/v1/a/hub/cmd/#")
+    cloud.publish(CMD, b"fresh", qos=1)
+    assert node.expect(CMD, timeout=10).payload == b"fresh"
 
 
 def test_the_application_client_works_with_the_stack_settings(

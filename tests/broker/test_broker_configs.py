@@ -23,9 +23,9 @@ def test_bridge_carries_exactly_the_contract_channels_with_their_qos() -> None:
         "topic onestop/v1/xa-an-phu/+/ack out 1",
         "topic onestop/v1/xa-an-phu/+/state out 1",
         "topic onestop/v1/xa-an-phu/+/telemetry out 0",
-        "topic onestop/v1/xa-an-phu/+/cmd/# in 1",
+        "topic onestop/v1/xa-an-phu/+/cmd/# in 0",
         "topic onestop/v1/xa-an-phu/+/config in 1",
-        "topic onestop/v1/xa-an-phu/+/cursor in 1",
+        "topic onestop/v1/xa-an-phu/+/cursor in 0",
     ]
     opts = _options(text)
     assert "address mqtt.example.vn:8883" in opts
@@ -88,7 +88,7 @@ def test_office_conf_puts_the_bridge_last(tmp_path: Path) -> None:
     opts = _options(text)
     # Everything after `connection` belongs to the bridge section.
     assert opts.index("connection onestop-a") > opts.index("listener 1883 127.0.0.1")
-    assert opts[-1] == "topic onestop/v1/a/+/cursor in 1"
+    assert opts[-1] == "topic onestop/v1/a/+/cursor in 0"
 
 
 def test_values_with_spaces_are_refused_before_mosquitto_sees_them(tmp_path: Path) -> None:

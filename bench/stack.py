@@ -1,0 +1,77 @@
+"""Starting the real parts for a benchmark: brokers, the cloud and hubs as processes.
+
+Benchmarks run each part as its own process, as in production, so that the
+figures include the real broker hops and no component shares the measuring
+process's interpreter lock.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from broker.process import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_cloud(data_dir: Path, mqtt_port: int, username: str, password: str, firmware_configs: Path,
+                **env: str) -> tuple[subprocess.Popen[bytes], str]:
+    http_port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onestop_cli.main", "--log-level", "warning", "cloud"],
+        env=dict(os.environ, ONESTOP_DATA_DIR=str(data_dir), ONESTOP_HTTP_PORT=str(http_port),
+                 ONESTOP_MQTT_PORT=str(mqtt_port), ONESTOP_MQTT_USERNAME=username, ONESTOP_MQTT_PASSWORD=password,
+                 ONESTOP_FIRMWARE_CONFIGS=str(firmware_configs), **env),
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    wait_http(f"{url}/api/v1/health", process, "cloud service")
+    return process, url
+
+
+def start_hub(data_dir: Path, config: Path, office_port: int, hub_password: str) -> tuple[subprocess.Popen[bytes], str]:
+    display_port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onestop_cli.main", "--log-level", "warning", "edge", "--config", str(config),
+         "--simulate", "--open-all-day", "--data-dir", str(data_dir), "--display-port", str(display_port)],
+        env=dict(os.environ, ONESTOP_OFFICE_MQTT_PORT=str(office_port), ONESTOP_HUB_MQTT_PASSWORD=hub_password),
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{display_port}"
+    wait_http(f"{url}/api/state", process, "hub agent")
+    return process, url
+
+
+def wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer on {url}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
