@@ -12,7 +12,6 @@ outbox) keeps it until the cloud confirms, and never relies on paho's queue.
 from __future__ import annotations
 
 import socket
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,16 +46,6 @@ class _Subscription:
     pattern: str
     qos: int
     handler: Handler = field(repr=False)
-
-
-def _no_delay(_client: mqtt.Client, _userdata: object, sock: object) -> None:
-    """Send small packets at once. paho leaves Nagle's algorithm on, and a
-    command, its ack and their PUBACKs are small packets in a row: each waited
-    for the peer's delayed ACK, adding ~40 ms to every command round trip."""
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
-    except (AttributeError, OSError):  # not a TCP socket (e.g. a websocket wrapper)
-        pass
 
 
 def _no_delay(_client: mqtt.Client, _userdata: object, sock: object) -> None:
@@ -100,7 +89,6 @@ class MqttClient:
         self._client.reconnect_delay_set(min_delay=0.1, max_delay=2)
         self._client.on_connect = self._handle_connect
         self._client.on_disconnect = self._handle_disconnect
-        self._client.on_socket_open = _no_delay
         self._client.on_socket_open = _no_delay
         self._started = False
 

@@ -1,0 +1,5 @@
+"""The staff console: server-rendered pages (Jinja2) that keep themselves current."""
+
+from cloud.web.console import router
+
+__all__ = ["router"]

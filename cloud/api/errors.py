@@ -1,0 +1,30 @@
+"""Errors the API answers with: an English ``detail``, a stable ``code``, and the
+Vietnamese text an officer's screen shows (``message_vi``)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cloud.api.schemas import ApiErrorBody
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, detail: str, message_vi: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.body = ApiErrorBody(detail=detail, code=code, message_vi=message_vi)
+
+
+async def _handle(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body.model_dump(), status_code=exc.status)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _handle)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI documentation of error statuses a route can answer."""
+    return {status: {"model": ApiErrorBody} for status in statuses}

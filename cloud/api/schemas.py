@@ -1,0 +1,132 @@
+"""Response bodies of the JSON API (and the data the console renders)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ApiErrorBody(BaseModel):
+    detail: str = Field(description="What went wrong and what to do, in English.")
+    code: str = Field(description="Stable machine-readable reason, e.g. queue_empty, hub_timeout.")
+    message_vi: str | None = Field(default=None, description="The same for officers' screens, in Vietnamese.")
+
+
+class NodeStatus(BaseModel):
+    node: str
+    online: bool = Field(description="Reachable now: the node says it is online and its office's bridge is up.")
+    reported_online: bool = Field(description="What the node's last state message said.")
+    last_seen: datetime | None
+    role: str | None = None
+    config_version: int | None = None
+    versions: dict[str, str] = Field(default_factory=dict)
+
+
+class OfficeSummary(BaseModel):
+    id: str
+    name: str
+    timezone: str
+    hub: str = Field(description="Node id of the office's hub (commands go there).")
+    online: bool = Field(description="The hub is reachable.")
+    link_up: bool | None = Field(description="The office broker's bridge to the cloud; None if never reported.")
+    nodes: list[NodeStatus]
+
+
+class FieldInfo(BaseModel):
+    code: str
+    name: str
+    prefix: str
+
+
+class CounterInfo(BaseModel):
+    number: int
+    fields: list[str]
+
+
+class OfficeDetail(OfficeSummary):
+    config_version: int
+    fields: list[FieldInfo]
+    counters: list[CounterInfo]
+
+
+class TicketView(BaseModel):
+    ticket_id: str
+    number: str | None
+    field: str | None
+    priority: bool
+    status: str
+    counter: int | None
+    issued_at: datetime | None
+    called_at: datetime | None
+
+
+class FieldQueue(FieldInfo):
+    waiting: list[TicketView] = Field(description="In call order: priority tickets first, then by issue order.")
+
+
+class CounterQueue(CounterInfo):
+    current: TicketView | None = Field(description="The ticket this counter called last today and has not finished.")
+
+
+class DayCounts(BaseModel):
+    issued: int = 0
+    waiting: int = 0
+    called: int = 0
+    served: int = 0
+    no_show: int = 0
+
+
+class QueueView(BaseModel):
+    office: str
+    day: date = Field(description="Today in the office's time zone.")
+    hub_online: bool
+    fields: list[FieldQueue]
+    counters: list[CounterQueue]
+    counts: DayCounts
+
+
+class CalledTicket(BaseModel):
+    """What the hub answered to call-next / recall."""
+
+    ticket_id: str
+    number: str
+    field: str
+    counter: int
+    command_id: str
+
+
+class NodeView(NodeStatus):
+    office: str
+    state: dict[str, Any] | None
+
+
+class DeadLetterView(BaseModel):
+    id: int
+    topic: str
+    payload: str = Field(description="UTF-8 with undecodable bytes replaced.")
+    payload_base64: str = Field(description="The exact bytes received.")
+    reason: str
+    received_at: datetime
+
+
+class IngestHealth(BaseModel):
+    connected: bool
+    queued: int
+    received: int
+    stored: int
+    duplicates: int
+    dead_letters: int
+    batches: int
+    failed_batches: int
+    last_batch_at: datetime | None
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok, or degraded when the database or the broker is unreachable.")
+    database: bool
+    mqtt_connected: bool = Field(description="Both MQTT clients (ingest and commands) are connected.")
+    commands_connected: bool
+    ingest: IngestHealth
+    offices: int

@@ -1,0 +1,171 @@
+"""The cloud service: API, staff console, MQTT ingest and command bus in one process.
+
+``create_app(settings)`` builds the FastAPI application; its lifespan owns
+everything with a lifetime (database engine, the two MQTT clients, the ingest
+writer thread), so tests run the real service by entering the app's lifespan
+(``TestClient(app)``) and production runs the same object under uvicorn
+(``run(settings)``, exposed as ``onestop cloud``).
+
+Two MQTT connections, because their needs differ: the ingest's receiver
+(its own process, see ``cloud.ingest.receiver``) holds a persistent session
+that may carry a backlog of thousands of events after an outage, which must
+never delay the ack a clerk is waiting for; the outgoing client sends
+commands and cursors and receives acks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from cloud.api import api_router, errors
+from cloud.commands.bus import CommandBus
+from cloud.db import migrate
+from cloud.db.engine import make_engine
+from cloud.db.office_configs import load_office_configs
+from cloud.ingest.consumer import IngestConsumer
+from cloud.settings import Settings
+from cloud.web import router as console_router
+from cloud.web.console import STATIC_DIR
+from transport import MqttClient
+
+log = structlog.get_logger(__name__)
+
+
+def _version() -> str:
+    try:
+        return version("onestop")
+    except PackageNotFoundError:
+        return "dev"
+
+
+@dataclass
+class Services:
+    engine: Engine
+    ingest: IngestConsumer
+    bus: CommandBus
+
+
+async def start_services(settings: Settings) -> Services:
+    """Migrate, load the offices, then connect: in that order, so no message
+    is ingested against a schema or an office list that is not there yet."""
+    engine = make_engine(settings.db_url)
+    migrate.upgrade(engine)
+    offices = load_office_configs(engine, settings.firmware_configs)
+    ingest: IngestConsumer | None = None
+
+    def connected() -> None:
+        # A broker that restarted without persistence lost the retained cursors;
+        # hubs waiting to prune their outbox need them again.
+        if ingest is not None:
+            ingest.writer.republish_cursors()
+
+    outgoing = MqttClient(f"{settings.mqtt_client_id}-commands", settings.mqtt_settings(), clean_session=False,
+                          on_connect=connected)
+    ingest = IngestConsumer(engine, settings, publish=lambda t, p, q, r: outgoing.publish(t, p, qos=q, retain=r))
+    ingest.start()
+    bus = CommandBus(engine, outgoing, settings.command_timeout_s)
+    await bus.start()
+    # Ready means subscribed (the broker keeps the ingest session from then on), unless
+    # the broker is down: then serve anyway, degraded, and let the clients reconnect.
+    deadline = time.monotonic() + settings.startup_connect_timeout_s
+    for what, event in (("ingest", ingest.receiver.connected), ("commands", outgoing.connected)):
+        if not await asyncio.to_thread(event.wait, max(0.0, deadline - time.monotonic())):
+            log.warning("cloud.broker_unreachable_at_startup", client=what, host=settings.mqtt_host,
+                        port=settings.mqtt_port, waited_s=settings.startup_connect_timeout_s)
+    log.info("cloud.started", offices=[o.office.id for o in offices], database=engine.url.render_as_string(),
+             mqtt=f"{settings.mqtt_host}:{settings.mqtt_port}")
+    return Services(engine, ingest, bus)
+
+
+async def stop_services(services: Services) -> None:
+    await services.bus.stop()
+    services.ingest.stop()
+    services.engine.dispose()
+    log.info("cloud.stopped")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await start_services(settings)
+        app.state.engine = services.engine
+        app.state.ingest = services.ingest
+        app.state.bus = services.bus
+        try:
+            yield
+        finally:
+            await stop_services(services)
+
+    app = FastAPI(
+        title="Một cửa – cloud",
+        version=_version(),
+        description="Offices, queues and counters of the one-stop offices, as reported by their hubs over MQTT.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(api_router)
+    app.include_router(console_router)
+    app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    return app
+
+
+def run(settings: Settings | None = None) -> None:
+    """Serve the cloud service on ``settings.http_host:http_port`` until SIGINT/SIGTERM."""
+    settings = settings or Settings()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, lifespan="on",
+                log_level="info", access_log=settings.http_access_log)
+
+
+class CloudServer:
+    """The service under uvicorn on a background thread: for tests, benchmarks and
+    the demo, which need a real HTTP port next to other work in one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = create_app(settings)
+        self._server = uvicorn.Server(uvicorn.Config(
+            self.app, host=settings.http_host, port=settings.http_port, lifespan="on", log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, name="cloud-http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.http_host}:{self.settings.http_port}"
+
+    def start(self, timeout: float = 15.0) -> "CloudServer":
+        """Return once the lifespan ran (migrations, offices) and the port listens."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the cloud service did not start on {self.url} (port in use? see the log)")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the cloud service did not start on {self.url} within {timeout}s")
+            time.sleep(0.01)  # uvicorn offers no event to wait on; the deadline bounds this
+        return self
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def __enter__(self) -> "CloudServer":
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

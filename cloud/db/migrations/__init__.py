@@ -1,0 +1,1 @@
+"""Alembic migration environment of the cloud database (a package, so it is installed)."""

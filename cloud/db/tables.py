@@ -1,0 +1,134 @@
+"""The cloud's tables. Every change here needs a migration in ``migrations/versions``.
+
+The cloud keeps three kinds of rows:
+
+* what it is told by configuration: ``office``, ``counter``;
+* what the edge reported: ``event`` (the facts, each id once), projections of
+  them (``ticket``, ``node``) and ``node_cursor`` (how far each node's
+  facts are committed without a gap);
+* what it did: ``command`` (every command sent and its ack), and
+  ``dead_letter`` (every message it could not use, with the reason).
+
+The ingest writes ``event``, ``ticket`` and ``node_cursor`` through SQLAlchemy
+Core (see ``cloud.ingest.writer``), so these classes are the schema and the
+read models; nothing depends on ORM identity or relationships.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, LargeBinary, String, Text
+from sqlmodel import Field, SQLModel
+
+from cloud.db.types import UtcDateTime
+
+#: Ticket statuses in the order a ticket passes through them. A projection
+#: never moves a ticket backwards, so facts may arrive in any order.
+TICKET_STATUSES = ("waiting", "called", "served", "no_show")
+COMMAND_STATUSES = ("pending", "ok", "error", "expired")
+
+
+class Office(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=63)
+    name: str
+    timezone: str
+    config: dict[str, Any] = Field(sa_type=JSON, description="The validated firmware_configs YAML, as JSON.")
+    config_version: int
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class Counter(SQLModel, table=True):
+    office: str = Field(primary_key=True, foreign_key="office.id", max_length=63)
+    number: int = Field(primary_key=True)
+    fields: list[str] = Field(sa_type=JSON)
+
+
+class Node(SQLModel, table=True):
+    """Presence of one node: its last birth certificate or Last Will."""
+
+    office: str = Field(primary_key=True, max_length=63)
+    node: str = Field(primary_key=True, max_length=63)
+    online: bool
+    state: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    last_seen: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Event(SQLModel, table=True):
+    __table_args__ = (Index("ix_event_office_node_seq", "office", "node", "seq"),)
+
+    id: str = Field(primary_key=True, max_length=64, description="The envelope id: each fact is stored once.")
+    office: str = Field(max_length=63)
+    node: str = Field(max_length=63)
+    seq: int
+    type: str = Field(max_length=64)
+    ts: datetime = Field(sa_type=UtcDateTime)
+    data: dict[str, Any] = Field(sa_type=JSON)
+    received_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class NodeCursor(SQLModel, table=True):
+    __tablename__ = "node_cursor"
+
+    office: str = Field(primary_key=True, max_length=63)
+    node: str = Field(primary_key=True, max_length=63)
+    seq: int = Field(description="Highest seq such that 1..seq are all stored.")
+    max_seq: int = Field(default=0, description="Highest seq stored; above seq only while there is a gap.")
+
+
+class Ticket(SQLModel, table=True):
+    """Projection of the ticket.* facts. ``number``/``field`` stay empty until a
+    fact that carries them arrives (a ticket can first be seen as the previous
+    ticket of a call)."""
+
+    __table_args__ = (Index("ix_ticket_office_day_status", "office", "day", "status"),)
+
+    office: str = Field(primary_key=True, max_length=63)
+    ticket_id: str = Field(primary_key=True, max_length=32)
+    number: str | None = Field(default=None, max_length=8)
+    field: str | None = Field(default=None, max_length=63)
+    priority: bool = False
+    status: str = Field(max_length=16)
+    counter: int | None = None
+    day: date
+    issued_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    called_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Command(SQLModel, table=True):
+    __table_args__ = (Index("ix_command_office_created", "office", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    office: str = Field(max_length=63)
+    node: str = Field(max_length=63)
+    name: str = Field(max_length=64)
+    data: dict[str, Any] = Field(sa_type=JSON)
+    status: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    acked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    error: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+class DeadLetter(SQLModel, table=True):
+    __tablename__ = "dead_letter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(sa_type=String(1024))
+    payload: str = Field(sa_type=Text, description="The payload decoded as UTF-8 with errors replaced, for reading.")
+    payload_raw: bytes = Field(sa_type=LargeBinary, description="The exact bytes, for replaying.")
+    reason: str = Field(sa_type=Text)
+    received_at: datetime = Field(sa_type=UtcDateTime)
+
+
+event_table = Event.__table__  # type: ignore[attr-defined]
+ticket_table = Ticket.__table__  # type: ignore[attr-defined]
+node_table = Node.__table__  # type: ignore[attr-defined]
+cursor_table = NodeCursor.__table__  # type: ignore[attr-defined]
+command_table = Command.__table__  # type: ignore[attr-defined]
+dead_letter_table = DeadLetter.__table__  # type: ignore[attr-defined]
+office_table = Office.__table__  # type: ignore[attr-defined]
+counter_table = Counter.__table__  # type: ignore[attr-defined]

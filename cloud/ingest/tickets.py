@@ -1,0 +1,120 @@
+"""The ticket projection: what the ``ticket.*`` facts say about each ticket.
+
+Facts can arrive out of order (an edge re-sends its outbox after a broker
+restart, a bridge delivers a backlog), so the projection is written as one
+upsert whose every column only moves forward:
+
+* status by rank: waiting < called < served | no_show (a recall keeps called,
+  a late ``ticket.issued`` never reopens a served ticket);
+* number, field and counter are filled by whichever fact carries them;
+* each timestamp keeps the first value (called_at the earliest call).
+
+So applying the same facts in any order, or twice, gives the same row; a
+ticket first seen through ``ticket.called`` (or as the previous ticket of a
+call) is created and completed when its ``ticket.issued`` arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func
+
+from cloud.db.tables import ticket_table
+from cloud.db.upsert import insert
+from protocol import Event
+from protocol.messages import TicketCalled, TicketIssued, TicketNoShow, TicketRecalled, TicketServed
+
+Fact = dict[str, Any]
+COLUMNS = ("office", "ticket_id", "number", "field", "priority", "status", "counter", "day",
+           "issued_at", "called_at", "finished_at")
+
+
+def _day_of(ticket_id: str) -> date:
+    """Ticket ids start with the local service day (YYYYMMDD-...)."""
+    return date(int(ticket_id[0:4]), int(ticket_id[4:6]), int(ticket_id[6:8]))
+
+
+def _fact(office: str, ticket_id: str, status: str, **values: Any) -> Fact:
+    fact: Fact = dict.fromkeys(COLUMNS)
+    fact.update(office=office, ticket_id=ticket_id, status=status, priority=False, day=_day_of(ticket_id))
+    fact.update(values)
+    return fact
+
+
+def _issued(office: str, ts: datetime, d: TicketIssued) -> list[Fact]:
+    return [_fact(office, d.ticket_id, "waiting", number=d.number, field=d.field, priority=d.priority,
+                  day=d.day, issued_at=ts)]
+
+
+def _called(office: str, ts: datetime, d: TicketCalled) -> list[Fact]:
+    facts = [_fact(office, d.ticket_id, "called", number=d.number, field=d.field, counter=d.counter, called_at=ts)]
+    if d.previous_ticket_id:
+        # Pressing "next" while serving someone closes that ticket as served.
+        facts.append(_fact(office, d.previous_ticket_id, "served", counter=d.counter, finished_at=ts))
+    return facts
+
+
+def _recalled(office: str, ts: datetime, d: TicketRecalled) -> list[Fact]:
+    return [_fact(office, d.ticket_id, "called", number=d.number, counter=d.counter, called_at=ts)]
+
+
+def _finished(status: str) -> Callable[[str, datetime, Any], list[Fact]]:
+    def project(office: str, ts: datetime, d: TicketServed | TicketNoShow) -> list[Fact]:
+        return [_fact(office, d.ticket_id, status, number=d.number, counter=d.counter, finished_at=ts)]
+
+    return project
+
+
+#: Event type → the ticket facts it states. Other events (counter.*) project nothing here.
+PROJECTORS: dict[str, Callable[[str, datetime, Any], list[Fact]]] = {
+    "ticket.issued": _issued,
+    "ticket.called": _called,
+    "ticket.recalled": _recalled,
+    "ticket.served": _finished("served"),
+    "ticket.no_show": _finished("no_show"),
+}
+
+
+def ticket_facts(events: list[Event]) -> list[Fact]:
+    facts: list[Fact] = []
+    for event in events:
+        project = PROJECTORS.get(event.envelope.type)
+        if project is not None:
+            facts.extend(project(event.envelope.office, event.envelope.ts, event.data))
+    return facts
+
+
+def _rank(status: Any) -> ColumnElement[int]:
+    return case((status == "waiting", 0), (status == "called", 1), else_=2)
+
+
+def _earliest(current: Any, new: Any) -> ColumnElement[Any]:
+    return case(
+        (current.is_(None), new),
+        (new.is_(None), current),
+        (new < current, new),
+        else_=current,
+    )
+
+
+def upsert_statement(dialect_name: str) -> Any:
+    """The one statement every fact goes through (executemany with ``Fact`` dicts)."""
+    t = ticket_table.c
+    stmt = insert(dialect_name, ticket_table)
+    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=[t.office, t.ticket_id],
+        set_={
+            "number": func.coalesce(new.number, t.number),
+            "field": func.coalesce(new.field, t.field),
+            "priority": case((new.issued_at.is_not(None), new.priority), else_=t.priority),
+            "status": case((_rank(new.status) > _rank(t.status), new.status), else_=t.status),
+            "counter": func.coalesce(new.counter, t.counter),
+            "issued_at": func.coalesce(t.issued_at, new.issued_at),
+            "called_at": _earliest(t.called_at, new.called_at),
+            "finished_at": func.coalesce(t.finished_at, new.finished_at),
+        },
+    )

@@ -1,0 +1,331 @@
+"""The one thread that turns received messages into rows.
+
+A single writer drains the inbox in batches (up to ``batch_size`` messages or
+``max_delay`` after the first one), so a burst of thousands of events costs a
+handful of transactions instead of thousands, and SQLite never sees two
+ingest writers fighting for its lock. For each batch, in one transaction:
+
+1. decode every message (``protocol``); what breaks the contract, or claims an
+   office no configuration defines, becomes a dead letter with the reason;
+2. drop event ids already stored (one ``SELECT ... IN``) or repeated inside
+   the batch: delivery is at least once, storage is once;
+3. insert the new events and apply the ticket projection (one upsert
+   statement, order-independent), each one driver ``executemany``
+   (``cloud.db.bulk``);
+4. advance each node's cursor to its highest contiguous seq.
+
+Only after the commit is each touched node's cursor published (retained), even
+when it did not move: an edge that re-sent duplicates, e.g. after a broker
+restart lost the retained cursor, still needs the answer to prune its outbox.
+If anything in a batch fails, the batch is rolled back and every message in
+it becomes a dead letter with the error; the writer carries on, and the edge
+re-sends those events because the cursor did not pass them.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, Engine, case, func, select
+
+from cloud.db.bulk import BulkStatement
+from cloud.db.engine import write_transaction
+from cloud.db.office_configs import office_ids
+from cloud.db.tables import event_table, node_table
+from cloud.db.upsert import insert
+from cloud.ingest import cursors
+from cloud.ingest.dead_letters import dead_letter, insert_dead_letters
+from cloud.ingest.inbox import Inbound, Kind
+from cloud.ingest.tickets import ticket_facts, upsert_statement
+from protocol import Cursor, Event, ProtocolError, decode_event, decode_state, dumps, topics
+
+log = structlog.get_logger(__name__)
+
+#: ``publish(topic, payload, qos, retain) -> handed to the connection?``
+Publish = Callable[[str, bytes, int, bool], bool]
+
+#: Node id of the bridge link notifications (``onestop/v1/{office}/bridge/link``).
+BRIDGE_NODE = "bridge"
+_IN_CHUNK = 500  # ids per SELECT ... IN (far below every database's parameter limit)
+
+
+@dataclass
+class IngestStats:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    batches: int = 0
+    failed_batches: int = 0
+    last_batch_at: datetime | None = None
+
+
+@dataclass
+class _Batch:
+    """What handlers found in one batch."""
+
+    dead: list[dict[str, Any]] = field(default_factory=list)
+    #: nodes that sent events (known offices only) → seqs newly stored
+    touched: dict[cursors.NodeKey, set[int]] = field(default_factory=dict)
+    stored: int = 0
+    duplicates: int = 0
+
+
+Handler = Callable[[Connection, list[Inbound], _Batch], None]
+
+
+class IngestWriter:
+    def __init__(self, engine: Engine, publish: Publish, *, batch_size: int = 500, max_delay: float = 0.02,
+                 queue_size: int | None = None) -> None:
+        self.engine = engine
+        self.publish = publish
+        self.batch_size = batch_size
+        self.max_delay = max_delay
+        self.stats = IngestStats()
+        self.offices: frozenset[str] = frozenset()
+        self._inbox: queue.Queue[Inbound | None] = queue.Queue(maxsize=queue_size or batch_size * 20)
+        self._stop = threading.Event()
+        self._republish = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self._event_insert = BulkStatement(event_table.insert(), engine.dialect)
+        self._ticket_upsert = BulkStatement(upsert_statement(engine.dialect.name), engine.dialect)
+        self._node_upsert = self._node_statement()
+        #: One handler per kind of message; a new channel is one more row here.
+        self._handlers: dict[Kind, Handler] = {
+            Kind.EVENT: self._events,
+            Kind.STATE: self._states,
+            Kind.LINK: self._links,
+        }
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.reload_offices()
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish what is queued (it was already acknowledged to the broker), then stop."""
+        self._stop.set()
+        self._wake()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("ingest.stop_timeout", queued=self._inbox.qsize())
+
+    def reload_offices(self) -> None:
+        self.offices = frozenset(office_ids(self.engine))
+
+    # -- called from paho's thread ----------------------------------------------------
+
+    def put(self, item: Inbound) -> None:
+        self.stats.received += 1
+        self._inbox.put(item)
+
+    def republish_cursors(self) -> None:
+        """Ask the writer to publish every cursor again (we just (re)connected)."""
+        self._republish.set()
+        self._wake()
+
+    @property
+    def queued(self) -> int:
+        return self._inbox.qsize()
+
+    def _wake(self) -> None:
+        try:
+            self._inbox.put_nowait(None)
+        except queue.Full:
+            pass  # busy: it checks the flags after the batch at hand
+
+    # -- the writer thread ------------------------------------------------------------
+
+    def _run(self) -> None:
+        log.info("ingest.writer_started", batch_size=self.batch_size, max_delay_ms=self.max_delay * 1000,
+                 offices=sorted(self.offices))
+        while True:
+            if self._republish.is_set():
+                self._republish.clear()
+                self._publish_all_cursors()
+            batch = self._next_batch()
+            if batch:
+                self._process(batch)
+            elif self._stop.is_set():
+                return
+
+    def _next_batch(self) -> list[Inbound]:
+        batch: list[Inbound] = []
+        try:
+            first = self._inbox.get(timeout=None if not self._stop.is_set() else 0)
+        except queue.Empty:
+            return batch
+        if first is not None:
+            batch.append(first)
+        deadline = time.monotonic() + self.max_delay
+        while batch and len(batch) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                item = self._inbox.get(timeout=remaining) if remaining > 0 else self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                if self._republish.is_set() or self._stop.is_set():
+                    break
+                continue
+            batch.append(item)
+        return batch
+
+    def _process(self, items: list[Inbound]) -> None:
+        found = _Batch()
+        groups: dict[Kind, list[Inbound]] = {}
+        for item in items:
+            groups.setdefault(item.kind, []).append(item)
+        try:
+            with write_transaction(self.engine) as conn:
+                for kind, group in groups.items():
+                    self._handlers[kind](conn, group, found)
+                cursor_seqs = cursors.advance(conn, found.touched)
+                insert_dead_letters(conn, found.dead)
+        except Exception as exc:  # the consumer must never die; the edge re-sends what is not confirmed
+            self.stats.failed_batches += 1
+            log.exception("ingest.batch_failed", size=len(items))
+            self._dead_letter_all(items, f"ingest failed: {type(exc).__name__}: {exc}")
+            return
+        self.stats.batches += 1
+        self.stats.stored += found.stored
+        self.stats.duplicates += found.duplicates
+        self.stats.dead_letters += len(found.dead)
+        self.stats.last_batch_at = datetime.now(UTC)
+        log.debug("ingest.batch", size=len(items), stored=found.stored, duplicates=found.duplicates,
+                  dead=len(found.dead))
+        for (office, node), seq in cursor_seqs.items():
+            self._publish_cursor(office, node, seq)
+
+    def _dead_letter_all(self, items: list[Inbound], reason: str) -> None:
+        try:
+            with write_transaction(self.engine) as conn:
+                insert_dead_letters(conn, [dead_letter(i.topic, i.payload, reason, i.received_at) for i in items])
+            self.stats.dead_letters += len(items)
+        except Exception:
+            log.exception("ingest.dead_letters_failed", size=len(items))
+
+    # -- handlers -----------------------------------------------------------------------
+
+    def _known(self, office: str, item: Inbound, found: _Batch) -> bool:
+        if office in self.offices:
+            return True
+        found.dead.append(dead_letter(
+            item.topic, item.payload,
+            f"unknown office {office!r}: no firmware_configs file defines it", item.received_at))
+        return False
+
+    def _events(self, conn: Connection, items: list[Inbound], found: _Batch) -> None:
+        fresh: dict[str, tuple[Event, Inbound]] = {}
+        for item in items:
+            try:
+                event = decode_event(item.topic, item.payload)
+            except ProtocolError as exc:
+                found.dead.append(dead_letter(item.topic, item.payload, str(exc), item.received_at))
+                continue
+            env = event.envelope
+            if not self._known(env.office, item, found):
+                continue
+            found.touched.setdefault((env.office, env.node), set())
+            if env.id in fresh:
+                found.duplicates += 1
+                continue
+            fresh[env.id] = (event, item)
+        stored = self._existing_ids(conn, fresh)
+        new = [pair for event_id, pair in fresh.items() if event_id not in stored]
+        found.duplicates += len(fresh) - len(new)
+        if not new:
+            return
+        self._event_insert.execute(conn, [
+            {"id": e.envelope.id, "office": e.envelope.office, "node": e.envelope.node, "seq": e.envelope.seq,
+             "type": e.envelope.type, "ts": e.envelope.ts, "data": e.envelope.data, "received_at": i.received_at}
+            for e, i in new
+        ])
+        self._ticket_upsert.execute(conn, ticket_facts([e for e, _ in new]))
+        for e, _ in new:
+            found.touched[(e.envelope.office, e.envelope.node)].add(e.envelope.seq)
+        found.stored += len(new)
+
+    def _existing_ids(self, conn: Connection, ids: Iterable[str]) -> set[str]:
+        wanted = list(ids)
+        existing: set[str] = set()
+        for start in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[start:start + _IN_CHUNK]
+            existing.update(conn.execute(select(event_table.c.id).where(event_table.c.id.in_(chunk))).scalars())
+        return existing
+
+    def _states(self, conn: Connection, items: list[Inbound], found: _Batch) -> None:
+        rows = []
+        for item in items:
+            try:
+                state = decode_state(item.topic, item.payload)
+            except ProtocolError as exc:
+                found.dead.append(dead_letter(item.topic, item.payload, str(exc), item.received_at))
+                continue
+            if not self._known(state.office, item, found):
+                continue
+            rows.append({"office": state.office, "node": state.node, "online": state.online,
+                         "state": state.model_dump(mode="json"),
+                         # A Last Will was composed when the node connected: its ts is not
+                         # when it vanished, so an offline message keeps the last sighting.
+                         "last_seen": item.received_at if state.online else state.ts})
+            log.info("node.state", office=state.office, node=state.node, online=state.online)
+        if rows:
+            conn.execute(self._node_upsert, rows)
+
+    def _links(self, conn: Connection, items: list[Inbound], found: _Batch) -> None:
+        rows = []
+        for item in items:
+            parts = item.topic.split("/")  # onestop/v1/{office}/bridge/link
+            office = parts[2] if len(parts) == 5 else ""
+            if item.payload not in (b"0", b"1"):
+                found.dead.append(dead_letter(item.topic, item.payload, "bridge link payload must be '1' or '0'",
+                                              item.received_at))
+                continue
+            if not self._known(office, item, found):
+                continue
+            online = item.payload == b"1"
+            rows.append({"office": office, "node": BRIDGE_NODE, "online": online,
+                         "state": {"link": item.payload.decode()}, "last_seen": item.received_at})
+            log.info("office.link", office=office, online=online)
+        if rows:
+            conn.execute(self._node_upsert, rows)
+
+    def _node_statement(self) -> Any:
+        n = node_table.c
+        stmt = insert(self.engine.dialect.name, node_table)
+        new = stmt.excluded
+        return stmt.on_conflict_do_update(
+            index_elements=[n.office, n.node],
+            set_={
+                "online": new.online,
+                "state": new.state,
+                "last_seen": case((new.online, new.last_seen), else_=func.coalesce(n.last_seen, new.last_seen)),
+            },
+        )
+
+    # -- cursors ------------------------------------------------------------------------
+
+    def _publish_cursor(self, office: str, node: str, seq: int) -> None:
+        cursor = Cursor(office=office, node=node, seq=seq, ts=datetime.now(UTC))
+        if not self.publish(topics.cursor(office, node), dumps(cursor), 1, True):
+            log.info("cursor.not_sent", office=office, node=node, seq=seq)  # re-published on reconnect
+
+    def _publish_all_cursors(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                every = cursors.all_cursors(conn)
+        except Exception:
+            log.exception("cursor.republish_failed")
+            return
+        for (office, node), seq in every.items():
+            self._publish_cursor(office, node, seq)
+        log.info("cursor.republished", nodes=len(every))

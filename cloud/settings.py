@@ -1,0 +1,73 @@
+"""Settings of the cloud service, read from ``ONESTOP_*`` environment variables.
+
+One class, so that a province's IT person finds every knob in one place
+(``docs/cloud.md`` lists them) and tests build the service with plain keyword
+arguments instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from transport import MqttSettings
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ONESTOP_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data/cloud"), description="Where the SQLite database lives.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file cloud.db under data_dir."
+    )
+
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = 1883
+    mqtt_username: str | None = None
+    mqtt_password: SecretStr | None = None
+    mqtt_keepalive: int = 15
+    mqtt_client_id: str = Field(
+        default="onestop-cloud",
+        description="Stable base of the client ids (…-ingest, …-commands): the broker keeps the ingest "
+        "session's messages under it while the service is down. Give each worker its own.",
+    )
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    http_access_log: bool = Field(
+        default=False, description="One log line per HTTP request; off because every open console polls each second."
+    )
+
+    firmware_configs: Path = Field(default=Path("firmware_configs"), description="Directory of office YAML files.")
+
+    startup_connect_timeout_s: float = Field(
+        default=5.0, ge=0, description="How long startup waits for the broker before serving degraded."
+    )
+    command_timeout_s: float = Field(default=5.0, gt=0, description="How long the API waits for a hub's ack.")
+
+    ingest_batch_size: int = Field(default=500, ge=1, description="Most messages committed in one transaction.")
+    ingest_max_delay_ms: float = Field(
+        default=20.0, ge=0, description="Longest a received message waits for its batch to fill."
+    )
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "Settings":
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{(self.data_dir / 'cloud.db').resolve()}"
+        return self
+
+    @property
+    def db_url(self) -> str:
+        assert self.database_url is not None  # set by the validator
+        return self.database_url
+
+    def mqtt_settings(self) -> MqttSettings:
+        return MqttSettings(
+            host=self.mqtt_host,
+            port=self.mqtt_port,
+            username=self.mqtt_username,
+            password=self.mqtt_password.get_secret_value() if self.mqtt_password else None,
+            keepalive=self.mqtt_keepalive,
+        )

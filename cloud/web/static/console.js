@@ -1,0 +1,172 @@
+// Staff console: keeps the server-rendered page current by polling the JSON API
+// every second, and sends the counter buttons to the API. Vietnamese text only.
+"use strict";
+
+const Console = (() => {
+  const POLL_MS = 1000;
+  const STATUS_TEXT = { true: "Trực tuyến", false: "Mất kết nối" };
+  // What to say when the API gave no Vietnamese message of its own.
+  const FALLBACK = {
+    404: "Không tìm thấy bộ phận hoặc quầy này.",
+    409: "Máy chủ tại bộ phận một cửa từ chối yêu cầu.",
+    422: "Yêu cầu không hợp lệ.",
+    502: "Máy chủ tại bộ phận một cửa trả lời không hợp lệ.",
+    503: "Hệ thống trung tâm đang mất kết nối với máy chủ tin nhắn. Vui lòng thử lại sau ít phút.",
+    504: "Máy chủ tại bộ phận một cửa không phản hồi (có thể đang mất kết nối). Lệnh sẽ không được thực hiện sau. Vui lòng thử lại.",
+  };
+  const NETWORK_ERROR = "Không kết nối được với máy chủ trung tâm. Kiểm tra mạng rồi thử lại.";
+
+  const byTestId = (id) => document.querySelector(`[data-testid="${CSS.escape(id)}"]`);
+
+  function setConnection(ok) {
+    const el = document.getElementById("connection");
+    if (el) el.hidden = ok;
+  }
+
+  async function getJson(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  function setStatus(el, online) {
+    if (!el) return;
+    el.textContent = STATUS_TEXT[online];
+    el.classList.toggle("online", online);
+    el.classList.toggle("offline", !online);
+  }
+
+  function setText(testId, value) {
+    const el = byTestId(testId);
+    if (el && el.textContent !== String(value)) el.textContent = value;
+  }
+
+  // Run fn every POLL_MS, one call at a time (a slow answer never piles up requests).
+  // Returns a function that refreshes now, outside the schedule (after a button press).
+  function poll(fn) {
+    const run = async () => {
+      try {
+        await fn();
+        setConnection(true);
+      } catch (err) {
+        setConnection(false);
+      }
+    };
+    const tick = async () => {
+      await run();
+      setTimeout(tick, POLL_MS);
+    };
+    setTimeout(tick, POLL_MS);
+    return run;
+  }
+
+  // -- /console ------------------------------------------------------------------------------
+
+  function offices() {
+    poll(async () => {
+      for (const o of await getJson("/api/v1/offices")) {
+        setStatus(byTestId(`office-${o.id}-status`), o.online);
+        const up = o.nodes.filter((n) => n.online).length;
+        setText(`office-${o.id}-nodes`, `${up}/${o.nodes.length} trực tuyến`);
+      }
+    });
+  }
+
+  // -- /console/offices/{office} ----------------------------------------------------------
+
+  function renderNodes(office) {
+    const list = document.getElementById("nodes");
+    const nodes = office.nodes.length ? office.nodes : [{ node: office.hub, online: false }];
+    const items = nodes.map((n) => {
+      const li = document.createElement("li");
+      const name = document.createElement("span");
+      name.className = "node-name";
+      name.textContent = n.node === "bridge" ? "Đường truyền" : `Máy chủ ${n.node}`;
+      const status = document.createElement("span");
+      status.className = "status";
+      status.dataset.testid = `node-${n.node}-status`;
+      setStatus(status, n.online);
+      li.append(name, " ", status);
+      return li;
+    });
+    list.replaceChildren(...items);
+  }
+
+  function renderQueue(queue) {
+    for (const [key, value] of Object.entries(queue.counts)) setText(`count-${key}`, value);
+    for (const c of queue.counters) {
+      setText(`counter-${c.number}-current`, c.current ? c.current.number : "—");
+    }
+    for (const f of queue.fields) {
+      setText(`waiting-count-${f.code}`, f.waiting.length);
+      const list = byTestId(`waiting-${f.code}`);
+      if (!list) continue;
+      const numbers = f.waiting.map((t) => `${t.number}:${t.priority}`).join(",");
+      if (list.dataset.numbers === numbers) continue; // unchanged: leave the DOM alone
+      list.dataset.numbers = numbers;
+      list.replaceChildren(...f.waiting.map((t) => {
+        const li = document.createElement("li");
+        li.dataset.testid = `waiting-ticket-${t.number}`;
+        li.textContent = t.number;
+        if (t.priority) {
+          const badge = document.createElement("span");
+          badge.className = "prio";
+          badge.textContent = "Ưu tiên";
+          li.append(" ", badge);
+        }
+        return li;
+      }));
+      const empty = list.parentElement.querySelector(".empty");
+      if (empty) empty.hidden = f.waiting.length > 0;
+    }
+  }
+
+  function showMessage(counter, text, ok) {
+    const el = byTestId(`counter-${counter}-message`);
+    if (!el) return;
+    el.textContent = text;
+    el.classList.toggle("ok", ok);
+    el.classList.toggle("error", !ok);
+  }
+
+  async function runCommand(officeId, counter, action, buttons, refresh, timeoutS) {
+    buttons.forEach((b) => (b.disabled = true));
+    showMessage(counter, action === "call-next" ? "Đang gọi số…" : "Đang gọi lại…", true);
+    try {
+      const response = await fetch(`/api/v1/offices/${encodeURIComponent(officeId)}/counters/${counter}/${action}`, {
+        method: "POST",
+        headers: { Accept: "application/json" },
+        signal: AbortSignal.timeout((timeoutS + 10) * 1000),
+      });
+      let body = {};
+      try { body = await response.json(); } catch (_) { /* not JSON: use the fallback text */ }
+      if (response.ok) {
+        const verb = action === "call-next" ? "Đã gọi số" : "Đã gọi lại số";
+        showMessage(counter, `${verb} ${body.number} tới quầy ${counter}.`, true);
+      } else {
+        showMessage(counter, body.message_vi || FALLBACK[response.status] || `Lỗi ${response.status}. Vui lòng thử lại.`, false);
+      }
+    } catch (err) {
+      showMessage(counter, NETWORK_ERROR, false);
+    } finally {
+      buttons.forEach((b) => (b.disabled = false));
+      refresh();
+    }
+  }
+
+  function office(officeId, timeoutS) {
+    const base = `/api/v1/offices/${encodeURIComponent(officeId)}`;
+    const refresh = poll(async () => {
+      const [detail, queue] = await Promise.all([getJson(base), getJson(`${base}/queue`)]);
+      renderNodes(detail);
+      renderQueue(queue);
+    });
+    document.querySelectorAll(".counter").forEach((card) => {
+      const buttons = [...card.querySelectorAll("button[data-action]")];
+      buttons.forEach((button) => button.addEventListener("click", () =>
+        runCommand(officeId, button.dataset.counter, button.dataset.action, buttons, refresh, timeoutS)));
+    });
+  }
+
+  return { offices, office };
+})();
