@@ -2,8 +2,8 @@
 
 Starts a cloud broker with one login per office, the cloud service as its
 own process, a plain MQTT subscriber (raw rate: what the broker can deliver)
-and publisher processes that play ``--offices × --nodes`` edge nodes, each
-sending ``--events`` events in seq order at QoS 1 with its office's login.
+and one ``mosquitto_pub`` per simulated edge node (``--offices × --nodes``),
+each sending ``--events`` events in seq order at QoS 1 with its office's login.
 Prints events/s committed to the database and the raw subscriber's rate over
 the same stream, their ratio, and whether anything was lost or doubled.
 
@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import sqlite3
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,40 +45,42 @@ def write_office_configs(directory: Path, offices: int) -> None:
         (directory / f"{office_id(i)}.yaml").write_text(yaml.safe_dump(demo, allow_unicode=True), encoding="utf-8")
 
 
-def publisher(host: str, port: int, logins: list[tuple[str, str]], nodes: int, events: int,
-              ready: mp.Barrier, go: mp.Event) -> None:  # type: ignore[type-arg]
-    """Plays the nodes of some offices; payloads are built before the clock starts."""
-    import paho.mqtt.client as mqtt
-
-    from protocol import dumps, make_event, topics
+def write_payloads(directory: Path, offices: int, nodes: int, events: int) -> list[tuple[str, str, Path]]:
+    """One file per node, one event envelope per line, in seq order (built before any clock starts)."""
+    from protocol import dumps, make_event
     from protocol.messages import TicketIssued
 
+    directory.mkdir(parents=True)
     ts = datetime.now(UTC)
-    day = ts.date()
-    clients = []
-    plan: list[tuple[mqtt.Client, str, bytes]] = []
-    for office, password in logins:
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{office}", protocol=mqtt.MQTTv311)
-        client.username_pw_set(office, password)
-        client.max_inflight_messages_set(2000)
-        client.max_queued_messages_set(0)
-        client.connect(host, port)
-        client.loop_start()
-        clients.append(client)
-        for seq in range(1, events + 1):
-            for n in range(nodes):
-                node = f"node-{n}"
-                data = TicketIssued(ticket_id=f"20261123-{n:02d}{seq // 10000:04d}-{seq % 10000:04d}",
-                                    number=f"A{seq % 1000:03d}", field="ho-tich", day=day, waiting_ahead=0)
-                plan.append((client, topics.evt(office, node, "ticket.issued"), dumps(make_event(office, node, seq, ts, data))))
-    ready.wait()
-    go.wait()
-    infos = [client.publish(topic, payload, qos=1) for client, topic, payload in plan]
-    for info in infos:
-        info.wait_for_publish(timeout=120)
-    for client in clients:
-        client.disconnect()
-        client.loop_stop()
+    plan = []
+    for o in range(offices):
+        office = office_id(o)
+        for n in range(nodes):
+            node = f"node-{n}"
+            path = directory / f"{office}-{node}.jsonl"
+            with path.open("wb") as out:
+                for seq in range(1, events + 1):
+                    data = TicketIssued(ticket_id=f"20261123-{n:02d}{seq // 10000:04d}-{seq % 10000:04d}",
+                                        number=f"A{seq % 1000:03d}", field="ho-tich", day=ts.date(), waiting_ahead=0)
+                    out.write(dumps(make_event(office, node, seq, ts, data)) + b"\n")
+            plan.append((office, node, path))
+    return plan
+
+
+def publish_all(host: str, port: int, passwords: dict[str, str], plan: list[tuple[str, str, Path]]) -> None:
+    """Every node at once, each a mosquitto_pub process (C, so the publishers leave the CPU to the cloud)."""
+    from protocol import topics
+
+    processes = []
+    for office, node, path in plan:
+        with path.open("rb") as stdin:
+            processes.append(subprocess.Popen(
+                ["mosquitto_pub", "-h", host, "-p", str(port), "-u", office, "-P", passwords[office], "-q", "1",
+                 "-M", "1000", "-i", f"pub-{office}-{node}", "-t", topics.evt(office, node, "ticket.issued"), "-l"],
+                stdin=stdin))
+    for process in processes:
+        if process.wait(timeout=600) != 0:
+            raise RuntimeError(f"mosquitto_pub exited with {process.returncode}")
 
 
 def raw_subscriber(host: str, port: int, username: str, password: str, total: int, ready: mp.Barrier,
@@ -129,7 +133,6 @@ def main() -> None:
     parser.add_argument("--offices", type=int, default=20)
     parser.add_argument("--nodes", type=int, default=5, help="nodes per office")
     parser.add_argument("--events", type=int, default=1000, help="events per node")
-    parser.add_argument("--publishers", type=int, default=2, help="publisher processes")
     parser.add_argument("--mode", choices=["live", "backlog", "both"], default="both",
                         help="live: nodes publish while the cloud ingests (publishers share the 2 cores); "
                         "backlog: the nodes' events wait in the broker during a cloud outage, then the cloud "
@@ -137,22 +140,22 @@ def main() -> None:
     args = parser.parse_args()
     for mode in (["live", "backlog"] if args.mode == "both" else [args.mode]):
         with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-            run(Path(tmp), args.offices, args.nodes, args.events, args.publishers, backlog=mode == "backlog")
+            run(Path(tmp), args.offices, args.nodes, args.events, backlog=mode == "backlog")
 
 
-def run(tmp: Path, offices: int, nodes: int, events: int, publishers: int, backlog: bool) -> None:
+def run(tmp: Path, offices: int, nodes: int, events: int, backlog: bool) -> None:
     total = offices * nodes * events
     print(f"--- {'backlog drain' if backlog else 'live'} ---", flush=True)
     write_office_configs(tmp / "offices", offices)
     broker = start_cloud_broker(tmp / "cloud-broker", max_queued_messages=total * 2)
-    logins = [(office_id(i), broker.add_office(office_id(i)).password) for i in range(offices)]
+    passwords = {office_id(i): broker.add_office(office_id(i)).password for i in range(offices)}
+    plan = write_payloads(tmp / "payloads", offices, nodes, events)
     cloud = None
     try:
         cloud_args = (tmp / "cloud", broker.port, broker.service_username, broker.service_password, tmp / "offices")
         db = tmp / "cloud" / "cloud.db"
         ctx = mp.get_context("spawn")
         result = ctx.Queue()
-        shares = [share for share in (logins[i::publishers] for i in range(publishers)) if share]
         if backlog:
             # Register both persistent sessions, then take them away: the broker keeps the backlog.
             cloud, _url = start_cloud(*cloud_args)
@@ -162,16 +165,7 @@ def run(tmp: Path, offices: int, nodes: int, events: int, publishers: int, backl
                                                                 broker.service_password, total, None, result, True))
             register.start()
             register.join(30)
-            ready = ctx.Barrier(len(shares) + 1)
-            go = ctx.Event()
-            pubs = [ctx.Process(target=publisher, args=(broker.host, broker.port, share, nodes, events, ready, go))
-                    for share in shares]
-            for p in pubs:
-                p.start()
-            ready.wait()
-            go.set()
-            for p in pubs:
-                p.join(timeout=600)
+            publish_all(broker.host, broker.port, passwords, plan)
             print(f"{total} events wait in the broker; starting the cloud and the raw subscriber", flush=True)
             ready = ctx.Barrier(2)
             raw = ctx.Process(target=raw_subscriber, args=(broker.host, broker.port, broker.service_username,
@@ -180,23 +174,18 @@ def run(tmp: Path, offices: int, nodes: int, events: int, publishers: int, backl
             ready.wait()
             t0 = time.time()
             cloud, _url = start_cloud(*cloud_args)
-            pubs = []
+            publishing = None
         else:
             cloud, _url = start_cloud(*cloud_args)
-            ready = ctx.Barrier(len(shares) + 2)
-            go = ctx.Event()
+            ready = ctx.Barrier(2)
             raw = ctx.Process(target=raw_subscriber, args=(broker.host, broker.port, broker.service_username,
                                                            broker.service_password, total, ready, result))
             raw.start()
-            pubs = [ctx.Process(target=publisher, args=(broker.host, broker.port, share, nodes, events, ready, go))
-                    for share in shares]
-            for p in pubs:
-                p.start()
-            print(f"{offices} offices × {nodes} nodes × {events} events = {total} events; preparing payloads…",
-                  flush=True)
+            print(f"{offices} offices × {nodes} nodes × {events} events = {total} events", flush=True)
             ready.wait()
             t0 = time.time()
-            go.set()
+            publishing = threading.Thread(target=publish_all, args=(broker.host, broker.port, passwords, plan))
+            publishing.start()
         first_commit = None
         done_at = None
         seen = (0, 0)
@@ -215,8 +204,8 @@ def run(tmp: Path, offices: int, nodes: int, events: int, publishers: int, backl
                 last_report = now
             time.sleep(0.05)  # sampling the database; the figure's resolution is 50 ms
         raw_count, raw_first, raw_last = result.get(timeout=600)
-        for p in pubs:
-            p.join(timeout=60)
+        if publishing is not None:
+            publishing.join(timeout=60)
         raw.join(timeout=10)
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
             dead = conn.execute("SELECT COUNT(*) FROM dead_letter").fetchone()[0]
