@@ -11,15 +11,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from protocol.topics import ID_PATTERN
 
 SCHEMA_VERSION = 1
+#: Largest seq a SQL database stores in a signed 64-bit integer.
+MAX_SEQ = 2**63 - 1
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: a ValueError, so pydantic reports it
+        raise ValueError("time is out of range once converted to UTC") from None
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
@@ -42,7 +47,7 @@ class EventEnvelope(Message):
     id: Id = Field(description="Globally unique event id; the cloud stores each id once.")
     office: OfficeId
     node: NodeId
-    seq: int = Field(ge=1, description="Per-node sequence, monotonic and persisted across restarts.")
+    seq: int = Field(ge=1, le=MAX_SEQ, description="Per-node sequence, monotonic and persisted across restarts.")
     ts: UtcDatetime = Field(description="When the fact happened, UTC.")
     type: TypeName
     data: dict[str, Any]
@@ -78,6 +83,14 @@ class Ack(Message):
     ok: bool
     result: dict[str, Any] | None = None
     error: AckError | None = None
+
+    @model_validator(mode="after")
+    def _result_or_error(self) -> "Ack":
+        if self.ok and self.error is not None:
+            raise ValueError("an ack with ok=true carries no error")
+        if not self.ok and (self.error is None or self.result is not None):
+            raise ValueError("an ack with ok=false carries an error and no result")
+        return self
 
 
 class DeviceInfo(Message):
@@ -124,5 +137,5 @@ class Cursor(Message):
     v: Literal[1] = SCHEMA_VERSION
     office: OfficeId
     node: NodeId
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, le=MAX_SEQ)
     ts: UtcDatetime

@@ -6,20 +6,29 @@ on, so adding a message type is one class and one table row.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from protocol.envelope import Message
 
 Counter = Annotated[int, Field(ge=1, le=999, description="Counter (quầy) number in the office.")]
+def _real_date_and_time(value: str) -> str:
+    try:
+        datetime.strptime(value[:15], "%Y%m%d-%H%M%S")
+    except ValueError:
+        raise ValueError(f"{value!r} does not start with a real date and time (YYYYMMDD-HHMMSS)") from None
+    return value
+
+
 TicketId = Annotated[
     str,
     Field(
         pattern=r"^\d{8}-\d{6}-\d{4}$",
         description="Local date, local time of issue and daily sequence: YYYYMMDD-HHMMSS-NNNN.",
     ),
+    AfterValidator(_real_date_and_time),
 ]
 TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]{0,3}\d{3,4}$", description="What the citizen sees, e.g. A012.")]
 

@@ -29,6 +29,9 @@ class Channel(StrEnum):
     CURSOR = "cursor"
 
 
+#: Event and command names: dotted lowercase words, e.g. ``ticket.issued``.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
 #: Channels that carry a ``/{name}`` level after the channel.
 NAMED_CHANNELS = frozenset({Channel.EVT, Channel.CMD})
 
@@ -50,7 +53,7 @@ class Topic:
 
 
 def check_id(kind: str, value: str) -> str:
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         raise TopicError(
             f"{kind} id {value!r} is invalid: use 1-63 lowercase letters, digits or '-', "
             "starting with a letter or digit"
@@ -58,9 +61,17 @@ def check_id(kind: str, value: str) -> str:
     return value
 
 
+def check_name(value: str) -> str:
+    if not NAME_PATTERN.fullmatch(value):
+        raise TopicError(f"name {value!r} is invalid: use dotted lowercase words such as ticket.issued")
+    return value
+
+
 def _build(office: str, node: str, channel: Channel, name: str | None = None) -> str:
     check_id("office", office)
     check_id("node", node)
+    if name is not None:
+        check_name(name)
     return str(Topic(office, node, channel, name))
 
 
@@ -117,7 +128,7 @@ def parse(topic: str) -> Topic:
     if channel in NAMED_CHANNELS:
         if len(rest) != 1 or not rest[0]:
             raise TopicError(f"topic {topic!r}: channel {channel_s!r} needs exactly one name level")
-        return Topic(office, node, channel, rest[0])
+        return Topic(office, node, channel, check_name(rest[0]))
     if rest:
         raise TopicError(f"topic {topic!r}: channel {channel_s!r} takes no further levels")
     return Topic(office, node, channel)

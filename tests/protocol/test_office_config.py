@@ -2,39 +2,124 @@
 
 from __future__ import annotations
 
+import copy
+from datetime import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from protocol.office_config import ConfigError, parse_office_config
+from protocol.office_config import ConfigError, OfficeConfig, Period, parse_office_config
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = yaml.safe_load((ROOT / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"))
+DEMO_PATH = ROOT / "firmware_configs" / "demo.yaml"
+DEMO = yaml.safe_load(DEMO_PATH.read_text(encoding="utf-8"))
+
+
+def test_demo_yaml_parses():
+    cfg = parse_office_config(DEMO, "demo.yaml")
+    assert isinstance(cfg, OfficeConfig)
+    assert (cfg.version, cfg.office.id, cfg.office.timezone, cfg.hub.id) == (1, "demo", "Asia/Ho_Chi_Minh", "hub")
+    assert [(f.code, f.prefix) for f in cfg.fields] == [("ho-tich", "A"), ("dat-dai", "B"), ("chung-thuc", "C"),
+                                                        ("kinh-doanh", "D")]
+    assert [c.number for c in cfg.counters] == [1, 2, 3]
+    assert cfg.opening_hours["mon"] == [Period(start=time(7), end=time(11, 30)), Period(start=time(13), end=time(17))]
+    assert "sun" not in cfg.opening_hours
+    assert cfg.field("dat-dai").name == "Đất đai"
+    assert cfg.counter(2).fields == ["dat-dai"] and cfg.counter(9) is None  # type: ignore[union-attr]
 
 
 def test_every_shipped_config_is_valid():
-    for path in (ROOT / "firmware_configs").glob("*.yaml"):
+    paths = sorted((ROOT / "firmware_configs").glob("*.yaml"))
+    assert paths
+    for path in paths:
         parse_office_config(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
 
 
-def _broken(change) -> dict:
-    data = yaml.safe_load(yaml.safe_dump(DEMO, allow_unicode=True))
+def test_a_parsed_config_survives_json_and_back():
+    cfg = parse_office_config(DEMO)
+    assert parse_office_config(cfg.model_dump(mode="json")) == cfg
+
+
+def test_periods():
+    assert str(Period.parse(" 07:30-11:30 ")) == "07:30-11:30"
+    for bad, message in [("7:30-11:30", "must look like 07:30-11:30"), ("07:30–11:30", "must look like"),
+                         ("11:30-07:30", "ends before it starts"), ("08:00-08:00", "ends before it starts")]:
+        with pytest.raises(ValueError, match=message):
+            Period.parse(bad)
+
+
+def _errors(change) -> str:
+    data = copy.deepcopy(DEMO)
     change(data)
-    return data
+    with pytest.raises(ConfigError) as err:
+        parse_office_config(data, "demo.yaml")
+    text = str(err.value)
+    assert all(line.startswith("demo.yaml: ") for line in text.splitlines()), text
+    return text
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda d: d["counters"][0].update(fields=["xay-dung"]), "counters[0].fields: unknown field 'xay-dung'"),
+    # unknown keys, wherever they are
+    (lambda d: d["counters"][1].update(colour="red"), "demo.yaml: counters.1.colour: Extra inputs are not permitted"),
+    (lambda d: d["counters"][0]["keypad"].update(call=4), "demo.yaml: counters.0.keypad.call: Extra inputs are not permitted"),
+    (lambda d: d["hub"]["mqtt"].update(password="secret"), "demo.yaml: hub.mqtt.password: Extra inputs are not permitted"),
+    (lambda d: d.update(holidays=[]), "demo.yaml: holidays: Extra inputs are not permitted"),
+    # duplicates
     (lambda d: d["fields"][1].update(prefix="A"), "fields: prefix 'A' is used twice"),
-    (lambda d: d["opening_hours"].update(mon=["07:00-11:30", "11:00-17:00"]), "opening_hours.mon: periods"),
-    (lambda d: d["opening_hours"].update(tue=["7h-11h"]), "must look like 07:30-11:30"),
-    (lambda d: d["office"].update(timezone="Asia/Saigon2"), "office.timezone"),
-    (lambda d: d["hub"]["kiosk"][1].update(pin=17), "pin 17 is used twice"),
+    (lambda d: d["fields"][1].update(code="ho-tich"), "fields: code 'ho-tich' is used twice"),
+    (lambda d: d["counters"][1].update(number=1), "counters: number 1 is used twice"),
+    (lambda d: d["counters"][1].update(led_address=1), "counters: led_address 1 is used twice"),
+    (lambda d: d["hub"]["kiosk"][1].update(pin=17), "kiosk and keypads: pin 17 is used twice"),
+    (lambda d: d["counters"][0]["keypad"].update(next=17), "kiosk and keypads: pin 17 is used twice"),
+    (lambda d: d["counters"][0]["keypad"].update(recall=5), "kiosk and keypads: pin 5 is used twice"),
+    # opening hours
+    (lambda d: d["opening_hours"].update(mon=["07:00-11:30", "11:00-17:00"]),
+     "opening_hours.mon: periods 07:00-11:30 and 11:00-17:00 overlap"),
+    (lambda d: d["opening_hours"].update(fri=["13:00-17:00", "07:00-13:30"]),
+     "opening_hours.fri: periods 07:00-13:30 and 13:00-17:00 overlap"),
+    (lambda d: d["opening_hours"].update(tue=["7h-11h"]), "opening_hours: Value error, period '7h-11h' must look like 07:30-11:30"),
+    (lambda d: d["opening_hours"].update(tue=["11:30-07:30"]), "opening_hours: Value error, period '11:30-07:30' ends before it starts"),
+    (lambda d: d["opening_hours"].update(monday=["07:00-11:00"]), "opening_hours.monday.[key]: Input should be 'mon'"),
+    # time zone
+    (lambda d: d["office"].update(timezone="Asia/Saigon2"), "office.timezone: Value error, unknown time zone 'Asia/Saigon2'"),
+    (lambda d: d["office"].update(timezone="UTC+7"), "office.timezone: Value error, unknown time zone 'UTC+7'"),
+    (lambda d: d["office"].update(timezone="../../etc/passwd"), "office.timezone: Value error, unknown time zone"),
+    # references and values
+    (lambda d: d["counters"][0].update(fields=["xay-dung"]),
+     "counters[0].fields: unknown field 'xay-dung'; known: ho-tich, dat-dai, chung-thuc, kinh-doanh"),
+    (lambda d: d["counters"][0].update(fields=[]), "counters.0.fields: List should have at least 1 item"),
     (lambda d: d["hub"]["kiosk"][0].update(field="nope"), "hub.kiosk[0].field: unknown field 'nope'"),
+    (lambda d: d["hub"]["kiosk"][0].update(pin=40), "hub.kiosk.0.pin: Input should be less than or equal to 27"),
+    (lambda d: d["fields"][0].update(prefix="a"), "fields.0.prefix: String should match pattern '^[A-Z]{1,3}$'"),
+    (lambda d: d["fields"][0].update(code="Ho Tich"), "fields.0.code: String should match pattern"),
+    (lambda d: d["office"].update(id="Demo"), "office.id: String should match pattern"),
+    (lambda d: d.update(version=0), "version: Input should be greater than or equal to 1"),
+    (lambda d: d.update(fields=[]), "fields: List should have at least 1 item"),
+    (lambda d: d["counters"][2].update(number=1000), "counters.2.number: Input should be less than or equal to 999"),
+    (lambda d: d.pop("hub"), "demo.yaml: hub: Field required"),
 ])
 def test_errors_name_the_key_path(change, message):
-    with pytest.raises(ConfigError) as err:
-        parse_office_config(_broken(change), "demo.yaml")
-    assert message in str(err.value)
-    assert str(err.value).startswith("demo.yaml: ")
+    assert message in _errors(change)
+
+
+def test_every_field_error_is_reported_at_once():
+    def two_mistakes(d):
+        d["counters"][1]["colour"] = "red"
+        d["office"]["timezone"] = "Mars/Olympus"
+
+    lines = _errors(two_mistakes).splitlines()
+    assert len(lines) == 2
+    assert any("counters.1.colour" in line for line in lines) and any("office.timezone" in line for line in lines)
+
+
+def test_adjacent_periods_do_not_overlap():
+    data = copy.deepcopy(DEMO)
+    data["opening_hours"]["mon"] = ["07:00-11:30", "11:30-12:00"]
+    assert len(parse_office_config(data).opening_hours["mon"]) == 2
+
+
+def test_an_error_is_a_value_error_and_names_the_source():
+    assert issubclass(ConfigError, ValueError)
+    with pytest.raises(ConfigError, match=r"^<config>: \(top level\): Input should be a valid dictionary"):
+        parse_office_config(["not", "a", "mapping"])
