@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from broker.process import free_port
+from onestop_cli.demo import wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,20 +46,6 @@ def start_hub(data_dir: Path, config: Path, office_port: int, hub_password: str)
     url = f"http://127.0.0.1:{display_port}"
     wait_http(f"{url}/api/state", process, "hub agent")
     return process, url
-
-
-def wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not answer on {url}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

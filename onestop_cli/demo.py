@@ -61,7 +61,7 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int) -> None:
                    ONESTOP_FIRMWARE_CONFIGS=str(REPO / "firmware_configs"))
         typer.echo("==> cloud service on http://127.0.0.1:%d" % http_port)
         children.append(subprocess.Popen([sys.executable, "-m", "onestop_cli.main", "cloud"], env=env))
-        _wait_http(f"http://127.0.0.1:{http_port}/api/v1/health", children[-1], "cloud service")
+        wait_http(f"http://127.0.0.1:{http_port}/api/v1/health", children[-1], "cloud service")
 
         typer.echo("==> hub agent of 'demo' with simulated devices, display on port %d" % display_port)
         children.append(subprocess.Popen(
@@ -69,7 +69,7 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int) -> None:
              "--open-all-day", "--data-dir", str(data_dir / "edge"), "--display-port", str(display_port)],
             env=dict(os.environ, ONESTOP_OFFICE_MQTT_PORT=str(office_mqtt_port),
                      ONESTOP_HUB_MQTT_PASSWORD=office_broker.hub_password)))
-        _wait_http(f"http://127.0.0.1:{display_port}/api/state", children[-1], "hub agent")
+        wait_http(f"http://127.0.0.1:{display_port}/api/state", children[-1], "hub agent")
 
         typer.echo(f"""
 Một cửa demo is running.
@@ -104,7 +104,7 @@ Press Ctrl-C to stop.""")
         typer.echo("==> stopped")
 
 
-def _wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+def wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
