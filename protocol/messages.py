@@ -15,8 +15,9 @@ from protocol.envelope import Message
 
 Counter = Annotated[int, Field(ge=1, le=999, description="Counter (quầy) number in the office.")]
 def _real_date_and_time(value: str) -> str:
+    """The pattern guarantees digits; refuse 2026-13-99 25:61 (datetime() is ~10x cheaper than strptime)."""
     try:
-        datetime.strptime(value[:15], "%Y%m%d-%H%M%S")
+        datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[9:11]), int(value[11:13]), int(value[13:15]))
     except ValueError:
         raise ValueError(f"{value!r} does not start with a real date and time (YYYYMMDD-HHMMSS)") from None
     return value

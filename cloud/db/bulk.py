@@ -27,27 +27,38 @@ class BulkStatement:
         self.sql = compiled.string
         self.positional = bool(compiled.positional)
         names: Sequence[str] = compiled.positiontup if compiled.positional else list(compiled.binds)  # type: ignore[assignment]
-        self._params: list[tuple[str, _Processor, Any, bool]] = []
-        for name in names:
+        self._names = list(names)
+        #: Binds with a value are the statement's own literals (e.g. 'waiting' in a CASE):
+        #: encoded once here. The others are filled from each row.
+        self._template: list[Any] = []
+        self._from_row: list[tuple[int, str, _Processor]] = []
+        for index, name in enumerate(self._names):
             bind = compiled.binds[name]
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            # Binds with a value are the statement's own literals (e.g. 'waiting' in a CASE);
-            # the others are the row's columns.
-            from_row = bind.value is None and bind.callable is None
-            self._params.append((name, processor, None if from_row else bind.effective_value, from_row))
+            if bind.value is None and bind.callable is None:
+                self._template.append(None)
+                self._from_row.append((index, name, processor))
+            else:
+                value = bind.effective_value
+                self._template.append(processor(value) if processor is not None else value)
 
     def _encode(self, row: Mapping[str, Any]) -> list[Any]:
-        values = []
-        for name, processor, constant, from_row in self._params:
-            value = row[name] if from_row else constant
-            values.append(processor(value) if processor is not None else value)
+        values = self._template.copy()
+        for index, name, processor in self._from_row:
+            value = row[name]
+            values[index] = processor(value) if processor is not None else value
         return values
 
-    def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
-            return
+    def encode(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Driver parameters for ``rows``; done apart from ``execute`` so it can happen
+        before a transaction takes the database's write lock."""
         if self.positional:
-            conn.exec_driver_sql(self.sql, [tuple(self._encode(row)) for row in rows])
-        else:
-            names = [name for name, *_ in self._params]
-            conn.exec_driver_sql(self.sql, [dict(zip(names, self._encode(row))) for row in rows])
+            return [tuple(self._encode(row)) for row in rows]
+        return [dict(zip(self._names, self._encode(row))) for row in rows]
+
+    def execute_encoded(self, conn: Connection, params: list[Any]) -> None:
+        if params:
+            conn.exec_driver_sql(self.sql, params)
+
+    def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.execute_encoded(conn, self.encode(rows))

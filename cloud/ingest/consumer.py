@@ -35,10 +35,7 @@ SUBSCRIPTIONS: dict[Kind, str] = {
 
 class IngestConsumer:
     def __init__(self, engine: Engine, settings: Settings, publish: Publish) -> None:
-        self.writer = IngestWriter(
-            engine, publish,
-            batch_size=settings.ingest_batch_size, max_delay=settings.ingest_max_delay_ms / 1000,
-        )
+        self.writer = IngestWriter(engine, publish, batch_size=settings.ingest_batch_size)
         self.receiver = Receiver(
             ReceiverConfig(
                 client_id=f"{settings.mqtt_client_id}-ingest",
@@ -65,9 +62,8 @@ class IngestConsumer:
         return self.receiver.connected.is_set()
 
     def _on_batch(self, batch: list[Message]) -> None:
-        put = self.writer.put
-        for kind, topic, payload, received in batch:
-            put(Inbound(Kind(kind), topic, payload, datetime.fromtimestamp(received, UTC)))
+        self.writer.put_batch([Inbound(Kind(kind), topic, payload, datetime.fromtimestamp(received, UTC))
+                               for kind, topic, payload, received in batch])
 
     def _on_connection(self, connected: bool) -> None:
         log.info("ingest.receiver_connected" if connected else "ingest.receiver_disconnected")

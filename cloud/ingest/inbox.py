@@ -1,11 +1,10 @@
-"""What paho's network thread hands to the ingest writer: the message, untouched.
+"""What the receiver hands to the ingest writer: the message, untouched.
 
 paho calls our handlers on its network thread, which also sends PUBACKs and
 keep-alives; doing any decoding or database work there would throttle the
-whole connection. So the handler only records which subscription it came
-from, the bytes and when, and puts that on a bounded queue. A full queue
-blocks paho's thread, which stops reading the socket: the broker then holds
-the backlog (our session is persistent) instead of this process's memory.
+whole connection. So the receiver (``cloud.ingest.receiver``) only records
+which subscription a message came on, its bytes and when, and the writer
+does the rest.
 """
 
 from __future__ import annotations

@@ -20,16 +20,25 @@ Frames, child → parent: ``("batch", [(kind, topic, payload, received_ts), …]
 ``("connected",)``, ``("disconnected",)``, ``("stopped",)``; parent → child:
 ``("stop",)``. A child that dies is started again; a child whose parent died
 sees the pipe close and exits.
+
+The child is a fresh interpreter (``python -m cloud.ingest.receiver``) on a
+socket pair, not a ``multiprocessing`` process: forking a process that runs
+threads is unsafe, and spawn/forkserver re-import the parent's main module,
+which breaks any script that embeds the service without a main guard.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -80,8 +89,8 @@ def serve(config: ReceiverConfig, conn: Connection) -> None:
                 while len(pending) >= config.max_pending and not stopping.is_set():
                     ready.wait(0.5)  # the parent is behind: hold paho, the broker keeps the rest
                 pending.append((kind, topic, payload, time.time()))
-                if len(pending) >= config.batch_size:
-                    ready.notify_all()
+                if len(pending) == 1 or len(pending) >= config.batch_size:
+                    ready.notify_all()  # the first of a batch starts the clock; a full one goes at once
 
         return enqueue
 
@@ -104,8 +113,10 @@ def serve(config: ReceiverConfig, conn: Connection) -> None:
     try:
         while not stopping.is_set():
             with ready:
-                if len(pending) < config.batch_size:
-                    ready.wait(config.max_delay)
+                while not pending and not stopping.is_set():
+                    ready.wait()  # idle until the first message
+                if len(pending) < config.batch_size and not stopping.is_set():
+                    ready.wait(config.max_delay)  # let the batch fill, for max_delay at most
                 batch = pending[:]
                 pending.clear()
                 ready.notify_all()
@@ -137,7 +148,7 @@ class Receiver:
         self.on_batch = on_batch
         self.on_connection = on_connection
         self.connected = threading.Event()
-        self.process: multiprocessing.process.BaseProcess | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._stopping = threading.Event()
         self._stopped = threading.Event()
@@ -163,21 +174,25 @@ class Receiver:
                 pass
         self._thread.join(timeout)
         if self.process is not None:
-            self.process.join(timeout=2)
-            if self.process.is_alive():
+            try:
+                self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
                 log.warning("ingest.receiver_kill", pid=self.process.pid)
                 self.process.kill()
-                self.process.join(timeout=2)
+                self.process.wait(timeout=2)
 
     def _spawn(self) -> None:
-        # forkserver/spawn, never fork: this process runs threads (uvicorn, paho, the writer).
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        ctx = multiprocessing.get_context(method)
-        parent, child = ctx.Pipe(duplex=True)
-        process = ctx.Process(target=serve, args=(self.config, child), name="onestop-ingest-receiver", daemon=True)
-        process.start()
-        child.close()
-        self.process, self._conn = process, parent
+        ours, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parents[2])  # so the child imports this very code
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cloud.ingest.receiver", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        conn = Connection(ours.detach())
+        conn.send(self.config)
+        self.process, self._conn = process, conn
         log.info("ingest.receiver_started", pid=process.pid, client_id=self.config.client_id)
 
     def _supervise(self) -> None:
@@ -194,7 +209,7 @@ class Receiver:
             if self._stopping.is_set() or self._stopped.is_set():
                 return
             log.error("ingest.receiver_died", pid=self.process.pid if self.process else None,
-                      exitcode=self.process.exitcode if self.process else None)
+                      exitcode=self.process.poll() if self.process else None)
             if self._stopping.wait(RESTART_DELAY_S):
                 return
             self._spawn()
@@ -207,3 +222,14 @@ class Receiver:
         else:
             self.connected.clear()
         self.on_connection(connected)
+
+
+def main() -> None:
+    """``python -m cloud.ingest.receiver FD``: FD is our end of the socket pair; the config comes first."""
+    conn = Connection(int(sys.argv[1]))
+    config = conn.recv()
+    serve(config, conn)
+
+
+if __name__ == "__main__":
+    main()

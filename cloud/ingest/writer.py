@@ -1,13 +1,15 @@
 """The one thread that turns received messages into rows.
 
-A single writer drains the inbox in batches (up to ``batch_size`` messages or
-``max_delay`` after the first one), so a burst of thousands of events costs a
-handful of transactions instead of thousands, and SQLite never sees two
-ingest writers fighting for its lock. For each batch, in one transaction:
+A single writer drains the inbox in batches (the receiver's batches, which
+hold up to ``batch_size`` messages or what came within its max delay, merged
+while more are waiting), so a burst of thousands of events costs a handful of
+transactions instead of thousands, and SQLite never sees two ingest writers
+fighting for its lock. For each batch:
 
-1. decode every message (``protocol``); what breaks the contract, or claims an
+1. decode every message (``protocol``) and encode its rows, before the
+   transaction takes the write lock; what breaks the contract, or claims an
    office no configuration defines, becomes a dead letter with the reason;
-2. drop event ids already stored (one ``SELECT ... IN``) or repeated inside
+2. in one transaction, drop event ids already stored (one ``SELECT ... IN``) or repeated inside
    the batch: delivery is at least once, storage is once;
 3. insert the new events and apply the ticket projection (one upsert
    statement, order-independent), each one driver ``executemany``
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,8 +44,8 @@ from cloud.db.upsert import insert
 from cloud.ingest import cursors
 from cloud.ingest.dead_letters import dead_letter, insert_dead_letters
 from cloud.ingest.inbox import Inbound, Kind
-from cloud.ingest.tickets import ticket_facts, upsert_statement
-from protocol import Cursor, Event, ProtocolError, decode_event, decode_state, dumps, topics
+from cloud.ingest.tickets import Fact, ticket_facts, upsert_statement
+from protocol import Cursor, ProtocolError, decode_event, decode_state, dumps, topics
 
 log = structlog.get_logger(__name__)
 
@@ -78,19 +79,22 @@ class _Batch:
     duplicates: int = 0
 
 
-Handler = Callable[[Connection, list[Inbound], _Batch], None]
+#: A handler decodes its messages (no lock held) and returns what to write once the
+#: batch's transaction holds the database's write lock.
+Write = Callable[[Connection], None]
+Handler = Callable[[list[Inbound], _Batch], Write]
 
 
 class IngestWriter:
-    def __init__(self, engine: Engine, publish: Publish, *, batch_size: int = 500, max_delay: float = 0.02,
-                 queue_size: int | None = None) -> None:
+    def __init__(self, engine: Engine, publish: Publish, *, batch_size: int = 500, queued_batches: int = 20) -> None:
         self.engine = engine
         self.publish = publish
         self.batch_size = batch_size
-        self.max_delay = max_delay
         self.stats = IngestStats()
         self.offices: frozenset[str] = frozenset()
-        self._inbox: queue.Queue[Inbound | None] = queue.Queue(maxsize=queue_size or batch_size * 20)
+        #: Batches as the receiver made them; bounded, so a writer that falls behind holds the receiver back.
+        self._inbox: queue.Queue[list[Inbound] | None] = queue.Queue(maxsize=queued_batches)
+        self._queued = 0
         self._stop = threading.Event()
         self._republish = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
@@ -121,11 +125,16 @@ class IngestWriter:
     def reload_offices(self) -> None:
         self.offices = frozenset(office_ids(self.engine))
 
-    # -- called from paho's thread ----------------------------------------------------
+    # -- called from the receiver's thread ----------------------------------------------
+
+    def put_batch(self, items: list[Inbound]) -> None:
+        """Queue messages for storing; blocks while the writer is ``queued_batches`` behind."""
+        self.stats.received += len(items)
+        self._queued += len(items)
+        self._inbox.put(items)
 
     def put(self, item: Inbound) -> None:
-        self.stats.received += 1
-        self._inbox.put(item)
+        self.put_batch([item])
 
     def republish_cursors(self) -> None:
         """Ask the writer to publish every cursor again (we just (re)connected)."""
@@ -134,7 +143,8 @@ class IngestWriter:
 
     @property
     def queued(self) -> int:
-        return self._inbox.qsize()
+        """Messages received and not yet taken into a batch (approximate: for health only)."""
+        return max(0, self._queued)
 
     def _wake(self) -> None:
         try:
@@ -145,8 +155,7 @@ class IngestWriter:
     # -- the writer thread ------------------------------------------------------------
 
     def _run(self) -> None:
-        log.info("ingest.writer_started", batch_size=self.batch_size, max_delay_ms=self.max_delay * 1000,
-                 offices=sorted(self.offices))
+        log.info("ingest.writer_started", batch_size=self.batch_size, offices=sorted(self.offices))
         while True:
             if self._republish.is_set():
                 self._republish.clear()
@@ -158,25 +167,27 @@ class IngestWriter:
                 return
 
     def _next_batch(self) -> list[Inbound]:
-        batch: list[Inbound] = []
+        """Wait for a batch, then merge what else is already waiting, up to about ``batch_size``.
+
+        No waiting for more: the receiver already waited up to its max delay,
+        and a writer that is behind finds full batches queued anyway.
+        """
         try:
             first = self._inbox.get(timeout=None if not self._stop.is_set() else 0)
         except queue.Empty:
-            return batch
-        if first is not None:
-            batch.append(first)
-        deadline = time.monotonic() + self.max_delay
+            return []
+        batch = list(first or [])
         while batch and len(batch) < self.batch_size:
-            remaining = deadline - time.monotonic()
             try:
-                item = self._inbox.get(timeout=remaining) if remaining > 0 else self._inbox.get_nowait()
+                more = self._inbox.get_nowait()
             except queue.Empty:
                 break
-            if item is None:
+            if more is None:
                 if self._republish.is_set() or self._stop.is_set():
                     break
                 continue
-            batch.append(item)
+            batch.extend(more)
+        self._queued -= len(batch)
         return batch
 
     def _process(self, items: list[Inbound]) -> None:
@@ -185,9 +196,10 @@ class IngestWriter:
         for item in items:
             groups.setdefault(item.kind, []).append(item)
         try:
+            writes = [self._handlers[kind](group, found) for kind, group in groups.items()]
             with write_transaction(self.engine) as conn:
-                for kind, group in groups.items():
-                    self._handlers[kind](conn, group, found)
+                for write in writes:
+                    write(conn)
                 cursor_seqs = cursors.advance(conn, found.touched)
                 insert_dead_letters(conn, found.dead)
         except Exception as exc:  # the consumer must never die; the edge re-sends what is not confirmed
@@ -223,8 +235,12 @@ class IngestWriter:
             f"unknown office {office!r}: no firmware_configs file defines it", item.received_at))
         return False
 
-    def _events(self, conn: Connection, items: list[Inbound], found: _Batch) -> None:
-        fresh: dict[str, tuple[Event, Inbound]] = {}
+    def _events(self, items: list[Inbound], found: _Batch) -> Write:
+        ids: list[str] = []
+        keys: list[cursors.NodeKey] = []
+        seqs: list[int] = []
+        rows: list[dict[str, Any]] = []
+        facts: list[list[Fact]] = []
         for item in items:
             try:
                 event = decode_event(item.topic, item.payload)
@@ -235,24 +251,33 @@ class IngestWriter:
             if not self._known(env.office, item, found):
                 continue
             found.touched.setdefault((env.office, env.node), set())
-            if env.id in fresh:
-                found.duplicates += 1
-                continue
-            fresh[env.id] = (event, item)
-        stored = self._existing_ids(conn, fresh)
-        new = [pair for event_id, pair in fresh.items() if event_id not in stored]
-        found.duplicates += len(fresh) - len(new)
-        if not new:
-            return
-        self._event_insert.execute(conn, [
-            {"id": e.envelope.id, "office": e.envelope.office, "node": e.envelope.node, "seq": e.envelope.seq,
-             "type": e.envelope.type, "ts": e.envelope.ts, "data": e.envelope.data, "received_at": i.received_at}
-            for e, i in new
-        ])
-        self._ticket_upsert.execute(conn, ticket_facts([e for e, _ in new]))
-        for e, _ in new:
-            found.touched[(e.envelope.office, e.envelope.node)].add(e.envelope.seq)
-        found.stored += len(new)
+            ids.append(env.id)
+            keys.append((env.office, env.node))
+            seqs.append(env.seq)
+            rows.append({"id": env.id, "office": env.office, "node": env.node, "seq": env.seq, "type": env.type,
+                         "ts": env.ts, "data": env.data, "received_at": item.received_at})
+            facts.append(ticket_facts([event]))
+        encoded_rows = self._event_insert.encode(rows)
+        encoded_facts = [self._ticket_upsert.encode(f) for f in facts]
+
+        def write(conn: Connection) -> None:
+            stored = self._existing_ids(conn, ids)
+            new = []
+            for i, event_id in enumerate(ids):
+                if event_id in stored:
+                    found.duplicates += 1
+                else:
+                    stored.add(event_id)  # a repeat later in this batch is a duplicate too
+                    new.append(i)
+            if not new:
+                return
+            self._event_insert.execute_encoded(conn, [encoded_rows[i] for i in new])
+            self._ticket_upsert.execute_encoded(conn, [p for i in new for p in encoded_facts[i]])
+            for i in new:
+                found.touched[keys[i]].add(seqs[i])
+            found.stored += len(new)
+
+        return write
 
     def _existing_ids(self, conn: Connection, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
@@ -262,7 +287,7 @@ class IngestWriter:
             existing.update(conn.execute(select(event_table.c.id).where(event_table.c.id.in_(chunk))).scalars())
         return existing
 
-    def _states(self, conn: Connection, items: list[Inbound], found: _Batch) -> None:
+    def _states(self, items: list[Inbound], found: _Batch) -> Write:
         rows = []
         for item in items:
             try:
@@ -278,10 +303,9 @@ class IngestWriter:
                          # when it vanished, so an offline message keeps the last sighting.
                          "last_seen": item.received_at if state.online else state.ts})
             log.info("node.state", office=state.office, node=state.node, online=state.online)
-        if rows:
-            conn.execute(self._node_upsert, rows)
+        return self._write_nodes(rows)
 
-    def _links(self, conn: Connection, items: list[Inbound], found: _Batch) -> None:
+    def _links(self, items: list[Inbound], found: _Batch) -> Write:
         rows = []
         for item in items:
             parts = item.topic.split("/")  # onestop/v1/{office}/bridge/link
@@ -296,8 +320,14 @@ class IngestWriter:
             rows.append({"office": office, "node": BRIDGE_NODE, "online": online,
                          "state": {"link": item.payload.decode()}, "last_seen": item.received_at})
             log.info("office.link", office=office, online=online)
-        if rows:
-            conn.execute(self._node_upsert, rows)
+        return self._write_nodes(rows)
+
+    def _write_nodes(self, rows: list[dict[str, Any]]) -> Write:
+        def write(conn: Connection) -> None:
+            if rows:
+                conn.execute(self._node_upsert, rows)
+
+        return write
 
     def _node_statement(self) -> Any:
         n = node_table.c

@@ -213,3 +213,15 @@ def test_node_presence_follows_birth_and_last_will(api: httpx.Client, edge: Offi
     office = api.get("/api/v1/offices/demo").json()
     assert office["link_up"] is False
     assert [n["reported_online"] for n in office["nodes"] if n["node"] == "hub"] == [True]
+
+
+def test_a_receiver_process_that_dies_is_started_again(start_cloud: Any, edge: OfficeEdge, db: Engine) -> None:
+    cloud = start_cloud()
+    receiver = cloud.app.state.ingest.receiver
+    first = receiver.process
+    first.kill()
+    wait_until(lambda: receiver.process is not first and receiver.connected.is_set(), timeout=10,
+               what="a new receiver process, connected")
+    edge.publish_event(1, issued(1, "A001"))
+    edge.expect_cursor(1)
+    assert count_events(db) == 1

@@ -44,7 +44,7 @@ def writer(engine: Engine, published: Published) -> IngestWriter:
         published.append((topic, payload, qos, retain))
         return True
 
-    w = IngestWriter(engine, publish, batch_size=100, max_delay=0.005)
+    w = IngestWriter(engine, publish, batch_size=100)
     w.reload_offices()
     return w
 
