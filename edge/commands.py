@@ -15,6 +15,7 @@ from datetime import datetime
 import structlog
 
 from protocol import Ack, AckError, ProtocolError, decode_command, dumps, topics
+from protocol.codec import InvalidCommand
 from protocol.envelope import Message
 from protocol.messages import QueueCallNext, QueueRecall
 from transport import MqttClient
@@ -42,6 +43,10 @@ class CommandExecutor:
     def _on_command(self, topic: str, payload: bytes) -> None:
         try:
             command = decode_command(topic, payload)
+        except InvalidCommand as exc:
+            log.warning("command.invalid", topic=topic, command_id=exc.envelope.id, reason=str(exc))
+            self._refuse(exc.envelope.id, str(exc))
+            return
         except ProtocolError as exc:
             log.warning("command.invalid", topic=topic, reason=str(exc))
             return  # without a trusted id there is nobody to ack
@@ -75,6 +80,11 @@ class CommandExecutor:
             return ack(True, result=handler(data))
         except QueueError as exc:
             return ack(False, error=AckError(code=exc.code, message=exc.message, message_vi=exc.message_vi))
+
+    def _refuse(self, command_id: str, reason: str) -> None:
+        ack = Ack(command_id=command_id, office=self.office, node=self.node, ts=self.clock(), ok=False,
+                  error=AckError(code="invalid_command", message=reason, message_vi="Lệnh không hợp lệ."))
+        self.client.publish(topics.ack(self.office, self.node), dumps(ack), qos=1)
 
     def prune(self, before: datetime) -> None:
         with self.store.transaction() as conn:

@@ -27,6 +27,18 @@ class ProtocolError(ValueError):
     """A message that breaks the contract; ``str(err)`` is the reason."""
 
 
+class InvalidCommand(ProtocolError):
+    """A command whose envelope is sound but whose name or data is not.
+
+    Its id can be trusted, so the node answers with an ``invalid_command`` ack
+    at once instead of leaving the clerk to wait for a timeout.
+    """
+
+    def __init__(self, reason: str, envelope: CommandEnvelope) -> None:
+        super().__init__(reason)
+        self.envelope = envelope
+
+
 @dataclass(frozen=True)
 class Event:
     envelope: EventEnvelope
@@ -130,8 +142,11 @@ def decode_command(topic: str, payload: bytes | str) -> Command:
         raise ProtocolError(f"payload name {envelope.name!r} does not match topic name {t.name!r}")
     model = COMMANDS.get(envelope.name)
     if model is None:
-        raise ProtocolError(f"unknown command {envelope.name!r}; known: {', '.join(sorted(COMMANDS))}")
-    return Command(envelope, _validate_data(model, envelope.data, envelope.name))
+        raise InvalidCommand(f"unknown command {envelope.name!r}; known: {', '.join(sorted(COMMANDS))}", envelope)
+    try:
+        return Command(envelope, _validate_data(model, envelope.data, envelope.name))
+    except ProtocolError as exc:
+        raise InvalidCommand(str(exc), envelope) from None
 
 
 def decode_ack(topic: str, payload: bytes | str) -> Ack:

@@ -53,11 +53,14 @@ class FieldConfig(Strict):
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
 
 
+BcmPin = Annotated[int, Field(ge=0, le=27, description="BCM pin number on the Pi's 40-pin header")]
+
+
 class KeypadPins(Strict):
-    next: int
-    recall: int
-    done: int
-    no_show: int
+    next: BcmPin
+    recall: BcmPin
+    done: BcmPin
+    no_show: BcmPin
 
 
 class CounterConfig(Strict):
@@ -68,7 +71,7 @@ class CounterConfig(Strict):
 
 
 class KioskButton(Strict):
-    pin: Annotated[int, Field(ge=0, le=27, description="BCM pin number")]
+    pin: BcmPin
     field: str
     priority: bool = False
 

@@ -141,3 +141,16 @@ def test_expired_and_failing_commands_are_refused_with_a_reason(hub, mqtt_probe)
         ack = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
         assert (ack.ok, ack.error.code) == (False, code)
         assert ack.error.message_vi
+
+
+def test_a_command_with_bad_data_is_answered_invalid_at_once(hub, mqtt_probe):
+    probe = mqtt_probe(hub.office_broker)
+    probe.subscribe(topics.ack("demo", "hub"))
+    now = datetime.now(UTC)
+    command = make_command("demo", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))
+    payload = json.loads(dumps(command))
+    payload["data"] = {"counter": "một"}
+    probe.publish(topics.cmd("demo", "hub", command.name), json.dumps(payload))
+    ack = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    assert (ack.ok, ack.command_id, ack.error.code) == (False, command.id, "invalid_command")
+    assert "counter" in ack.error.message

@@ -101,6 +101,5 @@ def test_a_duplicate_pin_names_both_places():
     assert "hub.kiosk.1.pin" in message and "hub.kiosk.0.pin" in message
 
 
-@gap("KeypadPins are plain ints while kiosk pins are BCM 0-27; give keypad pins the same bounds")
 def test_a_keypad_pin_outside_the_header_is_refused():
     assert "counters.0.keypad.next" in _config_error(lambda d: d["counters"][0]["keypad"].update(next=99))
