@@ -34,6 +34,8 @@ from cloud.commands.bus import CommandBus
 from cloud.db import migrate
 from cloud.db.engine import make_engine
 from cloud.db.office_configs import load_office_configs
+from cloud.dossiers.seed import load_overrides, seed_if_empty
+from cloud.dossiers.store import DossierStore
 from cloud.ingest.consumer import IngestConsumer
 from cloud.settings import Settings
 from cloud.web import router as console_router
@@ -55,6 +57,7 @@ class Services:
     engine: Engine
     ingest: IngestConsumer
     bus: CommandBus
+    dossiers: DossierStore
 
 
 async def start_services(settings: Settings) -> Services:
@@ -63,6 +66,11 @@ async def start_services(settings: Settings) -> Services:
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine)
     offices = load_office_configs(engine, settings.firmware_configs)
+    if settings.seed_at_startup:
+        report = seed_if_empty(engine, settings.reference_data)
+        if report is not None:
+            log.info("cloud.catalogue_seeded", loaded=str(report))
+    dossiers = DossierStore(engine, load_overrides(settings.reference_data))
     ingest: IngestConsumer | None = None
 
     def connected() -> None:
@@ -86,7 +94,7 @@ async def start_services(settings: Settings) -> Services:
                         port=settings.mqtt_port, waited_s=settings.startup_connect_timeout_s)
     log.info("cloud.started", offices=[o.office.id for o in offices], database=engine.url.render_as_string(),
              mqtt=f"{settings.mqtt_host}:{settings.mqtt_port}")
-    return Services(engine, ingest, bus)
+    return Services(engine, ingest, bus, dossiers)
 
 
 async def stop_services(services: Services) -> None:
@@ -105,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = services.engine
         app.state.ingest = services.ingest
         app.state.bus = services.bus
+        app.state.dossiers = services.dossiers
         try:
             yield
         finally:

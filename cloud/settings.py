@@ -42,6 +42,14 @@ class Settings(BaseSettings):
 
     firmware_configs: Path = Field(default=Path("firmware_configs"), description="Directory of office YAML files.")
 
+    reference_data: Path = Field(
+        default=Path(__file__).resolve().parent / "data",
+        description="Directory of catalogue.yaml, province.yaml and calendar_overrides.yaml (dossier workflow).",
+    )
+    seed_at_startup: bool = Field(
+        default=True, description="Load the catalogue and units at startup when the procedure table is empty."
+    )
+
     startup_connect_timeout_s: float = Field(
         default=5.0, ge=0, description="How long startup waits for the broker before serving degraded."
     )

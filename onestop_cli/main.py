@@ -98,6 +98,35 @@ def cloud() -> None:
 
 
 @app.command()
+def seed(
+    data_dir: Annotated[Optional[Path], typer.Option(
+        help="directory of catalogue.yaml and province.yaml (default: ONESTOP_REFERENCE_DATA or cloud/data)")] = None,
+) -> None:
+    """Load the procedure catalogue and the province's units into the cloud database (idempotent)."""
+    from cloud.db import migrate
+    from cloud.db.engine import make_engine
+    from cloud.domain.datafile import DataError
+    from cloud.dossiers.seed import load_reference
+    from cloud.dossiers.seed import seed as seed_reference
+    from cloud.settings import Settings
+
+    settings = Settings()
+    directory = data_dir or settings.reference_data
+    try:
+        data = load_reference(directory)
+    except DataError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    engine = make_engine(settings.db_url)
+    try:
+        migrate.upgrade(engine)
+        report = seed_reference(engine, data)
+    finally:
+        engine.dispose()
+    typer.echo(f"{directory}: loaded {report} into {engine.url.render_as_string()}")
+
+
+@app.command()
 def demo(
     data_dir: Annotated[Path, typer.Option(help="where the demo keeps its brokers, databases and audio")] = Path("data/demo"),
 ) -> None:

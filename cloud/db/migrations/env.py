@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import cloud.db.dossiers  # noqa: F401  (registers the dossier tables)
 import cloud.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config

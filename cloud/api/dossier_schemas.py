@@ -1,0 +1,96 @@
+"""Request and response bodies of the dossier API (``cloud.api.routes.dossiers``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from cloud.domain.workflow import DossierState
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+
+
+class ProcedureSummary(BaseModel):
+    code: str
+    name: str
+    field: str
+    level: str
+    time_limit: dict[str, Any]
+    fees: list[dict[str, Any]]
+    online_level: int
+    postal_return: bool
+
+
+class DossierCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    procedure: Text = Field(description="Procedure code from GET /api/v1/catalogue, e.g. HT.01")
+    office: Text = Field(description="Code of the receiving one-stop office, e.g. tdm.bptn (province.yaml)")
+    applicant_name: Text = Field(description="Personal data: shown to staff, never on the public lookup.")
+    channel: Literal["counter", "online"] = "counter"
+    handling_unit: Text | None = Field(
+        default=None, description="Department that processes it; default: the office's unit's department of the field."
+    )
+
+
+class DossierSummary(BaseModel):
+    code: str
+    procedure: str
+    procedure_name: str
+    office: str
+    handling_unit: str
+    state: DossierState
+    label_vi: str
+    holder_unit: str
+    holder_officer: str | None
+    assignee: str | None
+    applicant_name: str
+    channel: str
+    received_at: datetime
+    due_at: datetime
+    appointment: datetime
+    overdue: bool
+    version: int = Field(description="Send it back in If-Match to refuse acting on a dossier someone else changed.")
+
+
+class DossierEvent(BaseModel):
+    id: int
+    action: str
+    from_state: str | None
+    to_state: str
+    actor_role: str
+    actor_unit: str
+    actor_officer: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+class DossierDetail(DossierSummary):
+    allowed_actions: list[str] = Field(description="Actions the caller's role may try in this state (guards still apply).")
+    history: list[DossierEvent]
+    dossier: dict[str, Any] = Field(description="The whole dossier: clock, plan, hand-overs, sub-tasks, supplements…")
+
+
+class PublicDossier(BaseModel):
+    """What anyone with the code may see: no applicant, no personal data."""
+
+    code: str
+    procedure: str
+    state: DossierState
+    label_vi: str
+    unit: str = Field(description="Unit holding the dossier now.")
+    officer: str | None = Field(description="Officer holding it now (001: citizens must see who has it).")
+    handled_by: str | None
+    due: datetime
+    appointment: datetime
+    waiting_for: list[str]
+    refusal_reasons: list[str]

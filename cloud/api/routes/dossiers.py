@@ -1,0 +1,217 @@
+"""The procedure catalogue and dossiers (issue #4): receive, act, look up.
+
+The rules are the pure ``cloud.domain.workflow``; ``cloud.dossiers.store``
+persists what they return. Staff endpoints take the acting person from the
+``X-Role``/``X-Unit``/``X-Officer`` headers (a placeholder until users and
+tokens exist; see ``cloud.api.deps.get_actor``). Status codes:
+
+* 401: an actor header is missing; 422: unknown role, malformed body or
+  payload, unknown action, unknown procedure or office in a new dossier;
+* 404: unknown dossier or procedure in the path;
+* 409: the workflow refused (``transition_refused``: wrong state, wrong role,
+  wrong person; the ``detail`` says why) or someone else changed the dossier
+  first (``dossier_changed``). A refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Query
+from pydantic import ValidationError
+from sqlmodel import select
+
+from cloud.api.deps import ActorDep, DossiersDep, SessionDep
+from cloud.api.dossier_schemas import (
+    DossierCreate,
+    DossierDetail,
+    DossierEvent,
+    DossierSummary,
+    ProcedureSummary,
+    PublicDossier,
+)
+from cloud.api.errors import ApiError, responses
+from cloud.db.dossiers import ProcedureRow
+from cloud.domain.deadlines import DeadlineError
+from cloud.domain.roles import Role
+from cloud.domain.workflow import (
+    APPLICANT_UNIT,
+    POST_UNIT,
+    STATE_LABELS_VI,
+    DossierState,
+    TransitionRefused,
+    allowed_actions,
+    public_status,
+)
+from cloud.dossiers.store import (
+    CLOCK_RUNNING,
+    BadPayload,
+    DossierNotFound,
+    DossierStore,
+    NewDossier,
+    NoHandlingUnit,
+    OfficeNotFound,
+    ProcedureNotFound,
+    StaleDossier,
+    StoredDossier,
+    UnknownAction,
+)
+
+router = APIRouter(tags=["dossiers"])
+
+DossierCode = Annotated[str, Path(max_length=80, description="Dossier code, e.g. H74.718-261123-0001")]
+
+
+# -- catalogue ----------------------------------------------------------------
+
+
+def _summary(row: ProcedureRow) -> ProcedureSummary:
+    return ProcedureSummary(code=row.code, name=row.name, field=row.field, level=row.level, time_limit=row.time_limit,
+                            fees=row.fees, online_level=row.data.get("online_level", 2),
+                            postal_return=row.data.get("postal_return", False))
+
+
+@router.get("/catalogue", response_model=list[ProcedureSummary])
+def list_procedures(session: SessionDep,
+                    field: Annotated[str | None, Query(max_length=40, description="Field code, e.g. ho_tich")] = None,
+                    ) -> list[ProcedureSummary]:
+    """Procedures of the catalogue, optionally of one field (lĩnh vực)."""
+    query = select(ProcedureRow).order_by(ProcedureRow.code)
+    if field is not None:
+        query = query.where(ProcedureRow.field == field)
+    return [_summary(row) for row in session.exec(query).all()]
+
+
+@router.get("/catalogue/{code}", response_model=dict[str, Any], responses=responses(404))
+def get_procedure(session: SessionDep, code: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
+    """A procedure's whole card: documents, fees, steps, time limit, liên thông."""
+    row = session.get(ProcedureRow, code)
+    if row is None:
+        raise ApiError(404, "procedure_not_found", f"no procedure {code!r} in the catalogue",
+                       f"Không tìm thấy thủ tục “{code}”.")
+    return row.data
+
+
+# -- dossiers -----------------------------------------------------------------
+
+
+def _refused(exc: TransitionRefused | DeadlineError) -> ApiError:
+    reason = exc.reason if isinstance(exc, TransitionRefused) else str(exc)
+    return ApiError(409, "transition_refused", reason, "Thao tác không được phép với hồ sơ ở trạng thái hiện tại.")
+
+
+def _not_found(code: str) -> ApiError:
+    return ApiError(404, "dossier_not_found", f"no dossier {code!r}", f"Không tìm thấy hồ sơ “{code}”.")
+
+
+def _summary_of(stored: StoredDossier, now: datetime) -> dict[str, Any]:
+    d = stored.dossier
+    return dict(
+        code=d.code, procedure=d.terms.code, procedure_name=d.terms.name, office=d.office,
+        handling_unit=d.handling_unit, state=d.state, label_vi=STATE_LABELS_VI[d.state], holder_unit=d.holder.unit,
+        holder_officer=d.holder.officer, assignee=d.assignee.officer if d.assignee else None,
+        applicant_name=stored.applicant_name, channel=d.channel, received_at=d.created_at, due_at=d.clock.due,
+        appointment=d.clock.appointment, overdue=d.state in CLOCK_RUNNING and d.clock.due < now,
+        version=stored.version,
+    )
+
+
+def _detail(store: DossierStore, stored: StoredDossier, role: Role) -> DossierDetail:
+    d = stored.dossier
+    history = [DossierEvent(**vars(e)) for e in store.history(d.code)]
+    return DossierDetail(**_summary_of(stored, store.clock()), allowed_actions=[a.value for a in allowed_actions(d, role)],
+                         history=history, dossier=d.model_dump(mode="json"))
+
+
+@router.post("/dossiers", status_code=201, response_model=DossierDetail, responses=responses(401, 409, 422))
+def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> DossierDetail:
+    """Receive a complete dossier at a one-stop office (reception role of that office): allocates its code."""
+    new = NewDossier(procedure=body.procedure, office=body.office, applicant_name=body.applicant_name,
+                     channel=body.channel, handling_unit=body.handling_unit)
+    try:
+        stored = store.create(new, actor)
+    except ProcedureNotFound:
+        raise ApiError(422, "procedure_not_found", f"no procedure {body.procedure!r} in the catalogue",
+                       f"Không tìm thấy thủ tục “{body.procedure}”.") from None
+    except OfficeNotFound:
+        raise ApiError(422, "office_not_found", f"no one-stop office {body.office!r} in the province's units",
+                       f"Không tìm thấy bộ phận một cửa “{body.office}”.") from None
+    except NoHandlingUnit as exc:
+        raise ApiError(422, "no_handling_unit", str(exc)) from None
+    except (TransitionRefused, DeadlineError) as exc:
+        raise _refused(exc) from None
+    return _detail(store, stored, actor.role)
+
+
+@router.get("/dossiers", response_model=list[DossierSummary], responses=responses(401))
+def list_dossiers(
+    actor: ActorDep, store: DossiersDep,
+    office: Annotated[str | None, Query(max_length=40, description="Receiving office code")] = None,
+    state: DossierState | None = None,
+    overdue: Annotated[bool | None, Query(description="true: past the legal due date and not resolved")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[DossierSummary]:
+    """Dossiers, newest first."""
+    now = store.clock()
+    return [DossierSummary(**_summary_of(s, now))
+            for s in store.list(office=office, state=state, overdue=overdue, limit=limit, offset=offset)]
+
+
+@router.get("/dossiers/{code}", response_model=DossierDetail, responses=responses(401, 404))
+def get_dossier(code: DossierCode, actor: ActorDep, store: DossiersDep) -> DossierDetail:
+    """A dossier with its history (every action, who took it, when) and the caller's possible actions."""
+    try:
+        stored = store.get(code)
+    except DossierNotFound:
+        raise _not_found(code) from None
+    return _detail(store, stored, actor.role)
+
+
+@router.post("/dossiers/{code}/actions/{action}", response_model=DossierDetail,
+             responses=responses(401, 404, 409, 422))
+def act(
+    code: DossierCode,
+    action: Annotated[str, Path(max_length=40, description="assign, start, submit, approve… (docs/workflow.md)")],
+    actor: ActorDep, store: DossiersDep,
+    payload: Annotated[dict[str, Any] | None, Body(description="The action's data (docs/workflow.md, 'requires')")] = None,
+    if_match: Annotated[int | None, Header(description="Optional: the version you read; 409 if it moved on")] = None,
+) -> DossierDetail:
+    """Take a workflow action on a dossier."""
+    try:
+        stored = store.act(code, action, actor, payload, expected_version=if_match)
+    except DossierNotFound:
+        raise _not_found(code) from None
+    except UnknownAction as exc:
+        raise ApiError(422, "unknown_action", exc.args[0], "Thao tác không tồn tại.") from None
+    except BadPayload as exc:
+        raise ApiError(422, "invalid_payload", str(exc), "Dữ liệu kèm theo thao tác không hợp lệ.") from None
+    except (TransitionRefused, DeadlineError) as exc:
+        raise _refused(exc) from None
+    except StaleDossier as exc:
+        raise ApiError(409, "dossier_changed", str(exc), "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại.") from None
+    except ValidationError as exc:  # the new state broke a model rule: refuse rather than answer 500
+        raise ApiError(422, "invalid_payload", f"{action} would leave the dossier invalid: {exc.error_count()} problem(s): "
+                       + "; ".join(str(e["msg"]) for e in exc.errors())) from None
+    return _detail(store, stored, actor.role)
+
+
+@router.get("/public/dossiers/{code}", response_model=PublicDossier, tags=["public"], responses=responses(404))
+def public_lookup(code: DossierCode, store: DossiersDep) -> PublicDossier:
+    """Public status by code (the receipt's barcode/QR): state, who holds it, due date. No personal data."""
+    try:
+        stored = store.get(code.strip().upper())
+    except DossierNotFound:
+        raise _not_found(code) from None
+    status = public_status(stored.dossier)
+    # Once the dossier has left the administration its "holder" is the recipient (a person's
+    # name) or the post: never show that name publicly.
+    officer = None if status.unit in (APPLICANT_UNIT, POST_UNIT) else status.officer
+    return PublicDossier(
+        code=status.code, procedure=status.procedure, state=status.state, label_vi=status.label_vi, unit=status.unit,
+        officer=officer, handled_by=status.handled_by, due=stored.dossier.clock.due, appointment=status.appointment,
+        waiting_for=list(status.waiting_for), refusal_reasons=list(status.refusal_reasons),
+    )
+
+

@@ -1,0 +1,134 @@
+"""Load the procedure catalogue and the province's units into the database.
+
+Files are read here and handed to the pure parsers (``parse_catalogue``,
+``parse_province``, ``parse_calendar_overrides``), which name the file and the
+entry in every error (:class:`~cloud.domain.datafile.DataError`). Loading is an
+upsert: running it twice changes nothing, and editing a YAML file then running
+it again updates the rows. Procedures or units removed from the files are kept
+(dossiers refer to them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine, func, select
+
+from cloud.db import upsert
+from cloud.db.dossiers import admin_unit_table, procedure_table
+from cloud.db.engine import write_transaction
+from cloud.domain.calendar import CalendarOverrides, parse_calendar_overrides
+from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
+from cloud.domain.datafile import DataError
+
+CATALOGUE_FILE = "catalogue.yaml"
+PROVINCE_FILE = "province.yaml"
+OVERRIDES_FILE = "calendar_overrides.yaml"
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    catalogue: Catalogue
+    province: Province
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    procedures: int
+    procedures_new: int
+    units: int
+    units_new: int
+    fields: int
+
+    def __str__(self) -> str:
+        return (f"{self.procedures} procedures in {self.fields} fields ({self.procedures_new} new), "
+                f"{self.units} administrative units ({self.units_new} new)")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataError(str(path), [f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise DataError(str(path), [f"{path}: not valid YAML: {exc}"]) from None
+
+
+def load_reference(directory: Path) -> ReferenceData:
+    """Read and validate ``catalogue.yaml`` and ``province.yaml`` from ``directory``; raises DataError."""
+    catalogue = parse_catalogue(_read_yaml(directory / CATALOGUE_FILE), str(directory / CATALOGUE_FILE))
+    province = parse_province(_read_yaml(directory / PROVINCE_FILE), str(directory / PROVINCE_FILE), catalogue)
+    return ReferenceData(catalogue, province)
+
+
+def load_overrides(directory: Path) -> CalendarOverrides:
+    path = directory / OVERRIDES_FILE
+    if not path.exists():
+        return CalendarOverrides()
+    return parse_calendar_overrides(_read_yaml(path), str(path))
+
+
+def seed(engine: Engine, data: ReferenceData, now: datetime | None = None) -> SeedReport:
+    """Upsert every procedure and unit in one transaction."""
+    now = now or datetime.now(UTC)
+    procedures = [
+        {
+            "code": p.code, "name": p.name, "field": p.field, "level": p.level,
+            "time_limit": p.time_limit.model_dump(mode="json"),
+            "fees": [f.model_dump(mode="json") for f in p.fees],
+            "data": p.model_dump(mode="json"), "updated_at": now,
+        }
+        for p in data.catalogue.procedures
+    ]
+    units = []
+    parents: dict[str, str | None] = {}
+    for district in data.province.districts:
+        parents[district.code] = data.province.code
+        for commune in district.communes:
+            parents[commune.code] = district.code
+    for commune in data.province.communes:
+        parents[commune.code] = data.province.code
+    for level, unit in data.province.units():
+        units.append({
+            "id": unit.code, "name": unit.name, "kind": level, "parent": parents.get(unit.code),
+            "office": unit.office.code, "office_name": unit.office.name, "agency_id": unit.office.agency_id,
+            "data": {
+                "unit_kind": unit.kind,
+                "office": unit.office.model_dump(mode="json"),
+                "departments": [d.model_dump(mode="json") for d in unit.departments],
+            },
+            "updated_at": now,
+        })
+    with write_transaction(engine) as conn:
+        dialect = conn.dialect.name
+        known_procedures = conn.execute(select(func.count()).select_from(procedure_table)).scalar_one()
+        known_units = conn.execute(select(func.count()).select_from(admin_unit_table)).scalar_one()
+        for table, rows, key in ((procedure_table, procedures, "code"), (admin_unit_table, units, "id")):
+            for row in rows:  # one by one: units in order, parents first
+                stmt = upsert.insert(dialect, table).values(**row)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[key], set_={c: stmt.excluded[c] for c in row if c != key}
+                )
+                conn.execute(stmt)
+        total_procedures = conn.execute(select(func.count()).select_from(procedure_table)).scalar_one()
+        total_units = conn.execute(select(func.count()).select_from(admin_unit_table)).scalar_one()
+    return SeedReport(
+        procedures=len(procedures), procedures_new=total_procedures - known_procedures,
+        units=len(units), units_new=total_units - known_units, fields=len(data.catalogue.fields),
+    )
+
+
+def catalogue_is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(procedure_table)).scalar_one() == 0
+
+
+def seed_if_empty(engine: Engine, directory: Path) -> SeedReport | None:
+    """Seed when the procedure table is empty (first start, tests, the demo); otherwise leave it alone."""
+    if not catalogue_is_empty(engine):
+        return None
+    return seed(engine, load_reference(directory))

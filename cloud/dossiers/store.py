@@ -1,0 +1,287 @@
+"""Dossiers in the database: create (code + pure ``receive``) and transition (pure ``apply``).
+
+Each operation is one transaction:
+
+* **create** takes the next number of the office's agency for the local day
+  with one ``INSERT … ON CONFLICT DO UPDATE SET last_seq = last_seq + 1
+  RETURNING last_seq`` on ``dossier_sequence``, calls the pure ``receive``,
+  and inserts the dossier and its first event. Two writers never get the same
+  number: the upsert locks the sequence row (PostgreSQL) or the database
+  (SQLite's ``BEGIN IMMEDIATE``) until the transaction ends, and a refused
+  receipt rolls the number back with everything else.
+* **act** loads the dossier, calls the pure ``apply``, and writes the new state
+  with ``UPDATE … WHERE version = <the version read>``: if another writer got
+  there first nothing is updated and :class:`StaleDossier` is raised (HTTP
+  409); otherwise the version goes up by one and a ``dossier_event`` row is
+  appended.
+
+The rules' refusals (:class:`~cloud.domain.workflow.TransitionRefused`) pass
+through unchanged; they leave the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, and_, select, update
+
+from cloud.db import upsert
+from cloud.db.dossiers import (
+    admin_unit_table,
+    dossier_event_table,
+    dossier_sequence_table,
+    dossier_table,
+    procedure_table,
+)
+from cloud.db.engine import write_transaction
+from cloud.domain.calendar import CalendarOverrides, OfficeHours, WorkingCalendar
+from cloud.domain.catalogue import Procedure
+from cloud.domain.codes import CodeFormat
+from cloud.domain.datafile import key_path
+from cloud.domain.workflow import (
+    Action,
+    Actor,
+    Channel,
+    Dossier,
+    DossierState,
+    TransitionRefused,
+    TransitionResult,
+    WorkflowEvent,
+    apply,
+    receive,
+    transition,
+)
+
+S = DossierState
+CLOCK_RUNNING = (S.received, S.assigned, S.in_process, S.waiting_verification, S.submitted_for_approval,
+                 S.approved, S.refused)
+"""States in which an unresolved dossier can be overdue (supplement_requested: the clock is paused)."""
+
+
+class DossierNotFound(LookupError):
+    pass
+
+
+class ProcedureNotFound(LookupError):
+    pass
+
+
+class OfficeNotFound(LookupError):
+    pass
+
+
+class NoHandlingUnit(ValueError):
+    """No department of the office's unit handles the procedure's field, and none was named."""
+
+
+class UnknownAction(ValueError):
+    pass
+
+
+class BadPayload(ValueError):
+    def __init__(self, action: str, requires: str, problems: Sequence[str]) -> None:
+        super().__init__(f"{action} needs {requires}: " + "; ".join(problems))
+        self.problems = list(problems)
+
+
+class StaleDossier(Exception):
+    """Another writer changed the dossier between our read and our write (or the client's If-Match is old)."""
+
+
+@dataclass(frozen=True)
+class NewDossier:
+    procedure: str
+    office: str
+    applicant_name: str
+    channel: Channel = "counter"
+    handling_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredDossier:
+    dossier: Dossier
+    applicant_name: str
+    version: int
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    action: str
+    from_state: str | None
+    to_state: str
+    actor_role: str
+    actor_unit: str
+    actor_officer: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+def _stored(row: Any) -> StoredDossier:
+    return StoredDossier(Dossier.model_validate(row.data), row.applicant_name, row.version, row.due_at)
+
+
+class DossierStore:
+    def __init__(
+        self,
+        engine: Engine,
+        overrides: CalendarOverrides | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        code_format: CodeFormat | None = None,
+    ) -> None:
+        self.engine = engine
+        self.overrides = overrides or CalendarOverrides()
+        self.clock = clock
+        self.code_format = code_format or CodeFormat()
+        self._calendars: dict[str, WorkingCalendar] = {}
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, code: str) -> StoredDossier:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(dossier_table).where(dossier_table.c.code == code)).first()
+        if row is None:
+            raise DossierNotFound(code)
+        return _stored(row)
+
+    def history(self, code: str) -> list[EventRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(dossier_event_table).where(dossier_event_table.c.dossier == code).order_by(dossier_event_table.c.id)
+            ).all()
+        return [EventRecord(r.id, r.action, r.from_state, r.to_state, r.actor_role, r.actor_unit, r.actor_officer,
+                            r.at, r.payload) for r in rows]
+
+    def list(self, *, office: str | None = None, state: DossierState | None = None, overdue: bool | None = None,
+             limit: int = 100, offset: int = 0) -> list[StoredDossier]:
+        t = dossier_table
+        query = select(t)
+        if office is not None:
+            query = query.where(t.c.office == office)
+        if state is not None:
+            query = query.where(t.c.state == state.value)
+        if overdue is not None:
+            late = and_(t.c.due_at < self.clock(), t.c.state.in_([s.value for s in CLOCK_RUNNING]))
+            query = query.where(late if overdue else ~late)
+        query = query.order_by(t.c.received_at.desc(), t.c.code.desc()).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [_stored(r) for r in conn.execute(query).all()]
+
+    # -- writing -------------------------------------------------------------
+
+    def create(self, new: NewDossier, actor: Actor) -> StoredDossier:
+        """Receive a dossier at ``new.office``: allocate its code and persist it, atomically."""
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            proc = conn.execute(select(procedure_table.c.data).where(procedure_table.c.code == new.procedure)).first()
+            if proc is None:
+                raise ProcedureNotFound(new.procedure)
+            unit = conn.execute(select(admin_unit_table).where(admin_unit_table.c.office == new.office)).first()
+            if unit is None:
+                raise OfficeNotFound(new.office)
+            procedure = Procedure.model_validate(proc.data)
+            handling_unit = new.handling_unit or _handling_unit(unit, procedure)
+            calendar = self._calendar(unit)
+            day = calendar.local(now).date()
+            seq = self._next_seq(conn, unit.agency_id, day)
+            code = self.code_format.format(unit.agency_id, day, seq)
+            result = receive(code=code, procedure=procedure, office=new.office, handling_unit=handling_unit,
+                             actor=actor, now=now, calendar=calendar, channel=new.channel)
+            d = result.dossier
+            conn.execute(dossier_table.insert().values(
+                code=code, procedure=procedure.code, office=d.office, handling_unit=d.handling_unit,
+                applicant_name=new.applicant_name, channel=d.channel, received_at=d.created_at, version=1,
+                **_columns(d),
+            ))
+            payload = {"procedure": procedure.code, "channel": d.channel, "handling_unit": handling_unit}
+            self._append_event(conn, result.event, actor, payload)
+        return StoredDossier(d, new.applicant_name, 1, d.clock.due)
+
+    def act(self, code: str, action: str, actor: Actor, payload: Mapping[str, Any] | None,
+            expected_version: int | None = None) -> StoredDossier:
+        """Take ``action`` on dossier ``code`` as ``actor``; raises the errors above or TransitionRefused."""
+        now = self.clock()
+        with write_transaction(self.engine) as conn:
+            row = conn.execute(select(dossier_table).where(dossier_table.c.code == code)).first()
+            if row is None:
+                raise DossierNotFound(code)
+            if expected_version is not None and expected_version != row.version:
+                raise StaleDossier(f"dossier {code} is at version {row.version}, not {expected_version}")
+            try:
+                step = transition(action)
+            except TransitionRefused as exc:
+                raise UnknownAction(exc.reason) from None
+            try:
+                parsed = step.payload.model_validate(dict(payload or {}))
+            except ValidationError as exc:
+                problems = [f"{key_path(e['loc']) or 'payload'}: {str(e['msg']).removeprefix('Value error, ')}"
+                            for e in exc.errors()]
+                raise BadPayload(step.action.value, step.requires, problems) from None
+            dossier = Dossier.model_validate(row.data)
+            unit = conn.execute(select(admin_unit_table).where(admin_unit_table.c.office == dossier.office)).first()
+            calendar = self._calendar(unit) if unit is not None else WorkingCalendar(overrides=self.overrides)
+            result: TransitionResult = apply(dossier, step.action, actor, parsed, now, calendar=calendar)
+            d = result.dossier
+            changed = conn.execute(
+                update(dossier_table)
+                .where(dossier_table.c.code == code, dossier_table.c.version == row.version)
+                .values(version=row.version + 1, **_columns(d))
+            )
+            if changed.rowcount != 1:
+                raise StaleDossier(f"dossier {code} was changed by someone else; reload it and try again")
+            self._append_event(conn, result.event, actor, parsed.model_dump(mode="json", exclude_none=True))
+        return StoredDossier(d, row.applicant_name, row.version + 1, d.clock.due)
+
+    # -- helpers -------------------------------------------------------------
+
+    def _calendar(self, unit: Any) -> WorkingCalendar:
+        found = self._calendars.get(unit.office)
+        if found is None:
+            hours = OfficeHours.model_validate(unit.data["office"].get("hours") or {})
+            found = self._calendars[unit.office] = WorkingCalendar(hours=hours, overrides=self.overrides)
+        return found
+
+    @staticmethod
+    def _next_seq(conn: Connection, agency: str, day: Any) -> int:
+        t = dossier_sequence_table
+        stmt = upsert.insert(conn.dialect.name, t).values(agency=agency, day=day, last_seq=1)
+        stmt = stmt.on_conflict_do_update(index_elements=[t.c.agency, t.c.day], set_={"last_seq": t.c.last_seq + 1})
+        return int(conn.execute(stmt.returning(t.c.last_seq)).scalar_one())
+
+    @staticmethod
+    def _append_event(conn: Connection, event: WorkflowEvent, actor: Actor, payload: dict[str, Any]) -> None:
+        conn.execute(dossier_event_table.insert().values(
+            dossier=event.dossier, action=event.action.value,
+            from_state=event.from_state.value if event.from_state else None, to_state=event.to_state.value,
+            actor_role=actor.role.value, actor_unit=actor.unit, actor_officer=actor.officer, at=event.at,
+            payload=payload,
+        ))
+
+
+def _columns(d: Dossier) -> dict[str, Any]:
+    """The columns copied from the pure dossier, rewritten on every change."""
+    return {
+        "state": d.state.value, "holder_unit": d.holder.unit, "holder_officer": d.holder.officer,
+        "due_at": d.clock.due, "updated_at": d.updated_at, "data": d.model_dump(mode="json"),
+    }
+
+
+def _handling_unit(unit: Any, procedure: Procedure) -> str:
+    for dept in unit.data.get("departments", []):
+        if procedure.field in dept.get("fields", []) and not dept.get("agency"):
+            return str(dept["code"])
+    raise NoHandlingUnit(
+        f"no department of {unit.name} ({unit.id}) handles field {procedure.field!r} of procedure {procedure.code}; "
+        "name the handling_unit"
+    )
+
+
+__all__ = [
+    "Action", "BadPayload", "DossierNotFound", "DossierStore", "EventRecord", "NewDossier", "NoHandlingUnit",
+    "OfficeNotFound", "ProcedureNotFound", "StaleDossier", "StoredDossier", "UnknownAction",
+]

@@ -1,0 +1,83 @@
+"""The real cloud app (TestClient runs its lifespan: migrations, seeding) on a SQLite file in tmp_path.
+
+No broker: the dossier endpoints do not use MQTT, and the service starts
+degraded when the broker is unreachable (``startup_connect_timeout_s=0``
+so it does not wait for one). The store's clock is replaced by a
+:class:`Clock` the test moves, so codes and due dates are deterministic.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+
+from broker.process import free_port
+from cloud.app import create_app
+from cloud.dossiers.store import DossierStore
+from cloud.settings import Settings
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2026, 10, 12, 8, 0, tzinfo=VN)  # a Monday, no holiday for weeks
+
+OFFICE = "tdm.bptn"  # Thủ Dầu Một's one-stop office, agency H74.718
+DEPT = "tdm.ptckh"  # handles dang_ky_kinh_doanh (KD.01)
+reception = {"X-Role": "reception", "X-Unit": OFFICE, "X-Officer": "tn.lan"}
+head = {"X-Role": "department_head", "X-Unit": DEPT, "X-Officer": "tp.hung"}
+specialist = {"X-Role": "specialist", "X-Unit": DEPT, "X-Officer": "cv.an"}
+leader = {"X-Role": "leader", "X-Unit": "tdm.ubnd", "X-Officer": "pct.minh"}
+desk = {"X-Role": "results_desk", "X-Unit": OFFICE, "X-Officer": "tkq.mai"}
+
+
+class Clock:
+    """Ticks one second per reading (every action is later than the last), thread-safe; ``advance`` jumps."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self.now += timedelta(seconds=1)
+            return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self.now += delta
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    firmware_configs = tmp_path / "firmware_configs"
+    firmware_configs.mkdir()
+    return Settings(data_dir=tmp_path / "cloud", mqtt_port=free_port(), firmware_configs=firmware_configs,
+                    startup_connect_timeout_s=0, http_port=free_port())
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+@pytest.fixture
+def client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        test_client.app.state.dossiers.clock = clock  # type: ignore[attr-defined]
+        yield test_client
+
+
+@pytest.fixture
+def store(client: TestClient) -> DossierStore:
+    return client.app.state.dossiers  # type: ignore[attr-defined,no-any-return]
+
+
+def new_dossier(client: TestClient, procedure: str = "KD.01", applicant: str = "Nguyễn Thị Bình") -> dict:
+    response = client.post("/api/v1/dossiers", headers=reception,
+                           json={"procedure": procedure, "office": OFFICE, "applicant_name": applicant})
+    assert response.status_code == 201, response.text
+    return response.json()
