@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from cloud.api import api_router, errors
+from cloud.api import api_router, docs, errors
 from cloud.commands.bus import CommandBus
 from cloud.db import migrate
 from cloud.db.engine import make_engine
@@ -124,9 +124,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=_version(),
         description="Offices, queues and counters of the one-stop offices, as reported by their hubs over MQTT.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
+    docs.install(app)
     app.include_router(api_router)
     app.include_router(console_router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")

@@ -28,3 +28,16 @@ def test_ticket_from_the_kiosk_is_called_from_the_console_without_reloading(stac
     office.screenshot(path=str(tmp_path / "office.png"), full_page=True)
     console.screenshot(path=str(tmp_path / "console.png"), full_page=True)
     context.close()
+
+
+def test_the_api_page_renders_without_internet(cloud_service, browser):
+    _settings, api = cloud_service
+    context = browser.new_context()
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{str(api.base_url).rstrip('/')}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Một cửa")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert all(url.startswith(str(api.base_url).rstrip("/")) for url in requested), requested
+    context.close()
