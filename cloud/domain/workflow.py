@@ -874,13 +874,17 @@ class PublicStatus(_Frozen):
 
 
 def public_status(dossier: Dossier) -> PublicStatus:
+    """What anyone holding the receipt may see. Once the result has gone to the
+    applicant or the post, the holder's "officer" is the recipient, a private
+    person: it is never shown."""
+    private_holder = dossier.holder.unit in (APPLICANT_UNIT, POST_UNIT)
     return PublicStatus(
         code=dossier.code,
         procedure=dossier.terms.name,
         state=dossier.state,
         label_vi=STATE_LABELS_VI[dossier.state],
         unit=dossier.holder.unit,
-        officer=dossier.holder.officer,
+        officer=None if private_holder else dossier.holder.officer,
         appointment=dossier.clock.appointment,
         handled_by=dossier.assignee.officer if dossier.assignee else None,
         waiting_for=tuple(t.unit for t in dossier.pending_subtasks),

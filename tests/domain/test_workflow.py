@@ -157,6 +157,8 @@ def test_a_dossier_from_receipt_to_return(calendar: WorkingCalendar, household: 
         (A.return_result, "tdm.bptn/tkq.mai", "applicant/Nguyễn Văn A"),
     ]
     assert all(h.timing in (Timing.early, Timing.on_time) for h in d.handovers)
+    public = public_status(d)
+    assert public.unit == "applicant" and public.officer is None  # the recipient's name is private
 
 
 def test_receive_needs_a_reception_officer_of_the_office(calendar: WorkingCalendar, household: Procedure) -> None:

@@ -36,8 +36,6 @@ from cloud.db.dossiers import ProcedureRow
 from cloud.domain.deadlines import DeadlineError
 from cloud.domain.roles import Role
 from cloud.domain.workflow import (
-    APPLICANT_UNIT,
-    POST_UNIT,
     STATE_LABELS_VI,
     DossierState,
     TransitionRefused,
@@ -207,7 +205,7 @@ def public_lookup(code: DossierCode, store: DossiersDep) -> PublicDossier:
     status = public_status(stored.dossier)
     # Once the dossier has left the administration its "holder" is the recipient (a person's
     # name) or the post: never show that name publicly.
-    officer = None if status.unit in (APPLICANT_UNIT, POST_UNIT) else status.officer
+    officer = status.officer
     return PublicDossier(
         code=status.code, procedure=status.procedure, state=status.state, label_vi=status.label_vi, unit=status.unit,
         officer=officer, handled_by=status.handled_by, due=stored.dossier.clock.due, appointment=status.appointment,
