@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cloud.domain.workflow import DossierState
+from cloud.dossiers.store import EventRecord
 
 
 def _not_blank(value: str) -> str:
@@ -62,16 +63,8 @@ class DossierSummary(BaseModel):
     version: int = Field(description="Send it back in If-Match to refuse acting on a dossier someone else changed.")
 
 
-class DossierEvent(BaseModel):
-    id: int
-    action: str
-    from_state: str | None
-    to_state: str
-    actor_role: str
-    actor_unit: str
-    actor_officer: str
-    at: datetime
-    payload: dict[str, Any]
+#: One history row as the store returns it; FastAPI serialises the dataclass as is.
+DossierEvent = EventRecord
 
 
 class DossierDetail(DossierSummary):

@@ -26,7 +26,6 @@ from cloud.api.deps import ActorDep, DossiersDep, SessionDep
 from cloud.api.dossier_schemas import (
     DossierCreate,
     DossierDetail,
-    DossierEvent,
     DossierSummary,
     ProcedureSummary,
     PublicDossier,
@@ -117,7 +116,7 @@ def _summary_of(stored: StoredDossier, now: datetime) -> dict[str, Any]:
 
 def _detail(store: DossierStore, stored: StoredDossier, role: Role) -> DossierDetail:
     d = stored.dossier
-    history = [DossierEvent(**vars(e)) for e in store.history(d.code)]
+    history = store.history(d.code)
     return DossierDetail(**_summary_of(stored, store.clock()), allowed_actions=[a.value for a in allowed_actions(d, role)],
                          history=history, dossier=d.model_dump(mode="json"))
 
