@@ -16,7 +16,6 @@ commands and cursors and receives acks.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,6 +40,7 @@ from cloud.settings import Settings
 from cloud.web import router as console_router
 from cloud.web.console import STATIC_DIR
 from transport import MqttClient
+from transport.http_server import BackgroundServer
 
 log = structlog.get_logger(__name__)
 
@@ -143,38 +143,18 @@ def run(settings: Settings | None = None) -> None:
                 log_level="info", access_log=settings.http_access_log)
 
 
-class CloudServer:
+class CloudServer(BackgroundServer):
     """The service under uvicorn on a background thread: for tests, benchmarks and
     the demo, which need a real HTTP port next to other work in one process."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_app(settings)
-        self._server = uvicorn.Server(uvicorn.Config(
-            self.app, host=settings.http_host, port=settings.http_port, lifespan="on", log_level="warning"))
-        self._thread = threading.Thread(target=self._server.run, name="cloud-http", daemon=True)
+        super().__init__(self.app, settings.http_host, settings.http_port, "cloud service")
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.settings.http_host}:{self.settings.http_port}"
-
-    def start(self, timeout: float = 15.0) -> "CloudServer":
-        """Return once the lifespan ran (migrations, offices) and the port listens."""
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError(f"the cloud service did not start on {self.url} (port in use? see the log)")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the cloud service did not start on {self.url} within {timeout}s")
-            time.sleep(0.01)  # uvicorn offers no event to wait on; the deadline bounds this
+    def start(self, timeout: float = 15.0) -> "CloudServer":  # type: ignore[override]
+        super().start(timeout)
         return self
-
-    def stop(self, timeout: float = 15.0) -> None:
-        self._server.should_exit = True
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def __enter__(self) -> "CloudServer":
         return self.start()

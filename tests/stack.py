@@ -16,7 +16,6 @@ from broker.process import free_port
 from broker.stack import CloudBroker, OfficeBroker
 from edge.agent import HubAgent, HubOptions
 from edge.config_file import load_office_config
-from edge.display.server import DisplayServer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = ROOT / "firmware_configs" / "demo.yaml"
@@ -37,7 +36,7 @@ class Stack:
     @property
     def display_url(self) -> str:
         assert self.hub and self.hub.server
-        return f"http://127.0.0.1:{self.hub.server._server.config.port}"
+        return self.hub.server.url
 
     def cloud_db(self) -> sqlite3.Connection:
         return sqlite3.connect(Path(self.settings.data_dir) / "cloud.db")  # type: ignore[attr-defined]
@@ -57,7 +56,7 @@ def start_hub(tmp_path: Path, office: OfficeBroker, **options: object) -> HubAge
 
 @pytest.fixture
 def cloud_service(tmp_path: Path, cloud_broker: CloudBroker) -> Iterator[tuple[object, httpx.Client]]:
-    from cloud.app import create_app
+    from cloud.app import CloudServer
     from cloud.settings import Settings
 
     settings = Settings(
@@ -65,8 +64,7 @@ def cloud_service(tmp_path: Path, cloud_broker: CloudBroker) -> Iterator[tuple[o
         mqtt_password=cloud_broker.service_password, firmware_configs=ROOT / "firmware_configs",
         http_port=free_port(), command_timeout_s=3.0, mqtt_client_id=f"cloud-{tmp_path.name}"[:60],
     )
-    server = DisplayServer(create_app(settings), "127.0.0.1", settings.http_port)
-    server.start()
+    server = CloudServer(settings).start()
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{settings.http_port}", timeout=10) as api:
             yield settings, api

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import uvicorn
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -22,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
 from edge.display.hub import DisplayHub
+from transport.http_server import BackgroundServer
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -86,24 +85,6 @@ def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[in
     return app
 
 
-class DisplayServer:
-    """uvicorn on its own thread, so the agent's other threads stay in charge."""
-
-    def __init__(self, app: FastAPI, host: str, port: int) -> None:
-        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
-        self._thread = threading.Thread(target=self._server.run, name="display-server", daemon=True)
-
-    def start(self, timeout: float = 10) -> None:
-        self._thread.start()
-        deadline = threading.Event()
-        for _ in range(int(timeout / 0.02)):
-            if self._server.started:
-                return
-            if not self._thread.is_alive():
-                break
-            deadline.wait(0.02)
-        raise RuntimeError("display server did not start (is the port already in use?)")
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
+def DisplayServer(app: FastAPI, host: str, port: int) -> BackgroundServer:  # noqa: N802 (a named constructor)
+    """The display server on its own thread, so the agent's other threads stay in charge."""
+    return BackgroundServer(app, host, port, "display server")

@@ -27,7 +27,7 @@ def hub(tmp_path, office_broker):
 
 
 def test_kiosk_and_keypad_buttons_drive_the_simulated_room(hub, page, tmp_path):
-    base = f"http://127.0.0.1:{hub.server._server.config.port}"
+    base = hub.server.url
     page.goto(f"{base}/office")
     page.get_by_test_id("kiosk-dat-dai").click()
     receipt = page.get_by_test_id("receipt").first

@@ -77,14 +77,14 @@ def test_keypad_next_shows_the_number_on_the_led_board_speaks_it_and_updates_the
     assert "A002" in announcement["text"] or "quầy số 1" in announcement["text"]
     with wave.open(str(hub.options.data_dir / "audio" / Path(announcement["url"]).name)) as wav:
         assert wav.getnframes() / wav.getframerate() > 0.5
-    state = httpx.get(f"http://127.0.0.1:{hub.server._server.config.port}/api/state").json()
+    state = httpx.get(f"{hub.server.url}/api/state").json()
     assert state["last_called"][0] == {"number": "A002", "counter": 1, "recall": False}
     assert state["counters"][0]["current"] == "A002"
     assert state["fields"][0]["waiting"] == ["A001"]
 
 
 def test_hall_display_stream_pushes_a_call_without_reload(hub):
-    port = hub.server._server.config.port
+    port = hub.server.port
     hub.sim.press(PIN["ho-tich"])
     with httpx.Client(timeout=10) as client, client.stream("GET", f"http://127.0.0.1:{port}/events") as stream:
         lines = stream.iter_lines()

@@ -1,0 +1,43 @@
+"""An ASGI app under uvicorn on a background thread.
+
+The hub runs its display server beside gpiozero, paho and the device twins in
+one process; tests and benchmarks run the cloud service next to the code that
+drives it. Both need the same thing: start, wait until the port listens (or
+say why not), stop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+
+class BackgroundServer:
+    def __init__(self, app: Any, host: str, port: int, name: str) -> None:
+        self.host, self.port, self.name = host, port, name
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> None:
+        """Return once the lifespan ran and the port listens."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the {self.name} did not start on {self.url} (port in use? see the log)")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the {self.name} did not start on {self.url} within {timeout}s")
+            time.sleep(0.01)  # uvicorn offers no event to wait on; the deadline bounds this
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
