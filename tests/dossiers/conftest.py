@@ -27,11 +27,26 @@ START = datetime(2026, 10, 12, 8, 0, tzinfo=VN)  # a Monday, no holiday for week
 
 OFFICE = "tdm.bptn"  # Thủ Dầu Một's one-stop office, agency H74.718
 DEPT = "tdm.ptckh"  # handles dang_ky_kinh_doanh (KD.01)
-reception = {"X-Role": "reception", "X-Unit": OFFICE, "X-Officer": "tn.lan"}
-head = {"X-Role": "department_head", "X-Unit": DEPT, "X-Officer": "tp.hung"}
-specialist = {"X-Role": "specialist", "X-Unit": DEPT, "X-Officer": "cv.an"}
-leader = {"X-Role": "leader", "X-Unit": "tdm.ubnd", "X-Officer": "pct.minh"}
-desk = {"X-Role": "results_desk", "X-Unit": OFFICE, "X-Officer": "tkq.mai"}
+PEOPLE: dict[str, tuple[str, str, str]] = {}
+"""Every person the tests act as: headers key → (role, unit, officer id). The client fixture makes them users."""
+
+
+def person(role: str, unit: str, officer: str) -> dict[str, str]:
+    """The request headers of an officer acting in ``role`` at ``unit``; registers them in PEOPLE.
+
+    Tests must use these headers (never spell out how a caller identifies
+    itself), so the way of signing in can change in one place.
+    """
+    headers = {"X-Role": role, "X-Unit": unit, "X-Officer": officer}
+    PEOPLE[f"{officer}/{role}"] = (role, unit, officer)
+    return headers
+
+
+reception = person("reception", OFFICE, "tn.lan")
+head = person("department_head", DEPT, "tp.hung")
+specialist = person("specialist", DEPT, "cv.an")
+leader = person("leader", "tdm.ubnd", "pct.minh")
+desk = person("results_desk", OFFICE, "tkq.mai")
 
 
 class Clock:
