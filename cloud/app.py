@@ -37,6 +37,9 @@ from cloud.dossiers.seed import load_overrides, seed_if_empty
 from cloud.dossiers.store import DossierStore
 from cloud.ingest.consumer import IngestConsumer
 from cloud.settings import Settings
+from cloud.auth.throttle import SignInThrottle
+from cloud.auth.users import UserStore
+from cloud.web import install as install_console
 from cloud.web import router as console_router
 from cloud.web.console import STATIC_DIR
 from transport import MqttClient
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.ingest = services.ingest
         app.state.bus = services.bus
         app.state.dossiers = services.dossiers
+        app.state.users = UserStore(services.engine)
         try:
             yield
         finally:
@@ -128,8 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.throttle = SignInThrottle()
     errors.install(app)
     docs.install(app)
+    install_console(app)
     app.include_router(api_router)
     app.include_router(console_router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")

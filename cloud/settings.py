@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         default=20.0, ge=0, description="Longest a received message waits for its batch to fill."
     )
 
+    api_token_days: float = Field(default=90, gt=0, description="Life of a token from POST /api/v1/auth/token.")
+    session_hours: float = Field(default=10, gt=0, description="Life of a web console sign-in (a working day).")
+    secure_cookies: bool = Field(
+        default=False, description="Mark the session cookie Secure: set it when the console is served over HTTPS."
+    )
+
     @model_validator(mode="after")
     def _default_database(self) -> "Settings":
         if self.database_url is None:

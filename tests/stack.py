@@ -16,6 +16,7 @@ from broker.process import free_port
 from broker.stack import CloudBroker, OfficeBroker
 from edge.agent import HubAgent, HubOptions
 from edge.config_file import load_office_config
+from tests.staff import sign_in_staff
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = ROOT / "firmware_configs" / "demo.yaml"
@@ -66,7 +67,8 @@ def cloud_service(tmp_path: Path, cloud_broker: CloudBroker) -> Iterator[tuple[o
     )
     server = CloudServer(settings).start()
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{settings.http_port}", timeout=10) as api:
+        with httpx.Client(base_url=f"http://127.0.0.1:{settings.http_port}", timeout=10,
+                          headers=sign_in_staff(settings.db_url)) as api:
             yield settings, api
     finally:
         server.stop()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cloud.api.routes import counters, dead_letters, dossiers, health, nodes, offices
+from cloud.api.routes import auth, counters, dead_letters, dossiers, health, nodes, offices, users
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (offices, counters, nodes, dead_letters, health, dossiers):
+for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

@@ -7,16 +7,21 @@ most of a call-next's time on the cloud side.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
+from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cloud.api.errors import ApiError
+from cloud.auth.throttle import SignInThrottle
+from cloud.auth.users import User, UserStore
 from cloud.commands.bus import CommandBus
 from cloud.db.tables import Office
+from cloud.domain.access import Permission, may, roles_with
 from cloud.domain.roles import Role
 from cloud.domain.workflow import Actor
 from cloud.dossiers.store import DossierStore
@@ -73,34 +78,116 @@ async def get_dossiers(request: Request) -> DossierStore:
 DossiersDep = Annotated[DossierStore, Depends(get_dossiers)]
 
 
-async def get_actor(
-    x_role: Annotated[str | None, Header(description="PLACEHOLDER until users and tokens exist: the caller's role")] = None,
-    x_unit: Annotated[str | None, Header(description="PLACEHOLDER: the caller's unit code, e.g. tdm.bptn")] = None,
-    x_officer: Annotated[str | None, Header(description="PLACEHOLDER: the caller's officer id, e.g. tn.lan")] = None,
-) -> Actor:
-    """The person acting, from the ``X-Role``, ``X-Unit`` and ``X-Officer`` headers.
+async def get_users(request: Request) -> UserStore:
+    return request.app.state.users  # type: ignore[no-any-return]
 
-    A placeholder: nothing checks that the caller is who the headers say.
-    It will be replaced by signed-in users (tokens) and their role matrix;
-    until then the API must only be reachable from the office network.
+
+UsersDep = Annotated[UserStore, Depends(get_users)]
+
+
+async def get_throttle(request: Request) -> SignInThrottle:
+    return request.app.state.throttle  # type: ignore[no-any-return]
+
+
+ThrottleDep = Annotated[SignInThrottle, Depends(get_throttle)]
+
+SESSION_COOKIE = "onestop_session"
+bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False,
+                              description="A token from POST /api/v1/auth/token (or `onestop users token`).")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling and in which role: a signed-in user, or the public."""
+
+    user: User | None
+    role: Role
+    secret: str | None = None
+    """The token or session secret presented (sign-out revokes it)."""
+
+    @property
+    def actor(self) -> Actor:
+        assert self.user is not None
+        return Actor(role=self.role, unit=self.user.unit, officer=self.user.username)
+
+
+PUBLIC = Principal(None, Role.public)
+
+
+def get_principal(
+    request: Request, users: UsersDep,
+    token: Annotated[str | None, Depends(bearer)] = None,
+    acting_role: Annotated[str | None, Header(alias="X-Acting-Role", description=(
+        "For a user holding several roles: the one to act in (default: the first)."))] = None,
+) -> Principal:
+    """The caller, from a bearer token (API clients) or the session cookie (the web console).
+
+    A bearer token that is wrong or expired is an error (401), never a
+    silent fall-back to the public: a script with a stale token must find
+    out. A stale cookie only makes the browser a public visitor. A
+    cookie-authenticated write must come from the console's own origin: the
+    cookie is SameSite=Strict already, the Origin check is the second lock.
     """
-    missing = [name for name, value in (("X-Role", x_role), ("X-Unit", x_unit), ("X-Officer", x_officer))
-               if value is None or not value.strip()]
-    if missing:
-        raise ApiError(401, "actor_required",
-                       f"missing {', '.join(missing)}: staff endpoints need the X-Role, X-Unit and X-Officer headers "
-                       "(placeholder until users and tokens exist)",
-                       "Thiếu thông tin cán bộ thực hiện (vai trò, đơn vị, mã cán bộ).")
-    assert x_role is not None and x_unit is not None and x_officer is not None
+    user: User | None = None
+    secret = token
+    if token is not None:
+        user = users.resolve(token)
+        if user is None:
+            raise ApiError(401, "invalid_token", "the bearer token is unknown, expired or revoked; get a new one "
+                           "from POST /api/v1/auth/token", "Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại.")
+    elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:
+        user = users.resolve(cookie)
+        secret = cookie if user is not None else None
+        origin = request.headers.get("origin")
+        if user is not None and request.method in UNSAFE_METHODS and origin is not None \
+                and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+            raise ApiError(403, "cross_origin", f"a console session cannot be used from {origin}")
+    if user is None:
+        return PUBLIC
+    if acting_role is None:
+        return Principal(user, user.roles[0], secret)
     try:
-        role = Role(x_role.strip())
+        role = Role(acting_role.strip())
     except ValueError:
-        known = ", ".join(r.value for r in Role)
-        raise ApiError(422, "unknown_role", f"X-Role {x_role!r} is not a role; roles: {known}",
-                       "Vai trò không hợp lệ.") from None
-    if len(x_unit.strip()) > 200 or len(x_officer.strip()) > 200:
-        raise ApiError(422, "bad_actor", "X-Unit and X-Officer must be at most 200 characters")
-    return Actor(role=role, unit=x_unit.strip(), officer=x_officer.strip())
+        raise ApiError(422, "unknown_role", f"X-Acting-Role {acting_role!r} is not a role; roles: "
+                       + ", ".join(r.value for r in Role), "Vai trò không hợp lệ.") from None
+    if role not in user.roles:
+        raise ApiError(403, "role_not_held", f"{user.username} does not hold the role {role.value}; they hold "
+                       + ", ".join(r.value for r in user.roles), "Tài khoản không có vai trò này.")
+    return Principal(user, role, secret)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets the call through only for roles holding ``permission`` (cloud/domain/access.py)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if may(principal.role, permission):
+            return principal
+        allowed = ", ".join(r.value for r in roles_with(permission))
+        if principal.user is None:
+            raise ApiError(401, "sign_in_required", f"sign in first: {permission.value} is for {allowed}",
+                           "Vui lòng đăng nhập.")
+        raise ApiError(403, "forbidden", f"role {principal.role.value} may not {permission.value}; "
+                       f"roles that may: {allowed}", "Tài khoản không có quyền thực hiện thao tác này.")
+
+    check.permission = permission  # type: ignore[attr-defined]  # read by the access-matrix test
+    return check
+
+
+def allow(permission: Permission) -> Any:
+    """``dependencies=[allow(P.x)]`` on a route or router: the one place a route states its permission."""
+    return Depends(require(permission))
+
+
+def get_actor(principal: Annotated[Principal, Depends(get_principal)]) -> Actor:
+    """The signed-in person acting on a dossier; the route's ``require`` decides whether they may."""
+    if principal.user is None:
+        raise ApiError(401, "sign_in_required", "sign in first", "Vui lòng đăng nhập.")
+    return principal.actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

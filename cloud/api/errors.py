@@ -14,11 +14,13 @@ class ApiError(Exception):
         super().__init__(detail)
         self.status = status
         self.body = ApiErrorBody(detail=detail, code=code, message_vi=message_vi)
+        # RFC 9110: a 401 names the scheme the client should use.
+        self.headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
 
 
 async def _handle(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body.model_dump(), status_code=exc.status)
+    return JSONResponse(exc.body.model_dump(), status_code=exc.status, headers=exc.headers)
 
 
 def install(app: FastAPI) -> None:

@@ -136,3 +136,4 @@ counter_table = Counter.__table__  # type: ignore[attr-defined]
 # The dossier workflow's tables live in their own module; importing them here
 # registers them on SQLModel.metadata wherever the cloud's tables are known.
 import cloud.db.dossiers  # noqa: E402,F401
+import cloud.db.users  # noqa: E402,F401

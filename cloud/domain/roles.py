@@ -34,3 +34,17 @@ class Role(StrEnum):
     """Province-level supervisor who watches figures and delays; reads, never acts."""
     public = "public"
     """A citizen or organisation looking up a dossier; reads its public status only."""
+
+
+ROLE_LABELS_VI: dict[Role, str] = {
+    Role.admin: "Quản trị hệ thống",
+    Role.reception: "Cán bộ tiếp nhận",
+    Role.department_head: "Trưởng phòng chuyên môn",
+    Role.specialist: "Chuyên viên thụ lý",
+    Role.leader: "Lãnh đạo phê duyệt",
+    Role.results_desk: "Cán bộ trả kết quả",
+    Role.it: "Cán bộ công nghệ thông tin",
+    Role.provincial_monitor: "Giám sát cấp tỉnh",
+    Role.public: "Công dân",
+}
+"""How an officer's screen names a role."""

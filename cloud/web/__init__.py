@@ -1,5 +1,5 @@
 """The staff console: server-rendered pages (Jinja2) that keep themselves current."""
 
-from cloud.web.console import router
+from cloud.web.console import install, router
 
-__all__ = ["router"]
+__all__ = ["install", "router"]

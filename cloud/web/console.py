@@ -11,17 +11,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from cloud.api import queries
-from cloud.api.deps import SessionDep, SettingsDep
+from cloud.api.deps import SESSION_COOKIE, Principal, PrincipalDep, SessionDep, SettingsDep, ThrottleDep, UsersDep
+from cloud.api.errors import ApiError
+from cloud.api.routes.auth import sign_in
 from cloud.db.tables import Office
+from cloud.domain.access import Permission, may
+from cloud.domain.roles import ROLE_LABELS_VI
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["role_labels"] = ROLE_LABELS_VI
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,20 +40,86 @@ def root() -> RedirectResponse:
     return RedirectResponse("/console")
 
 
+class SignInRedirect(Exception):
+    """Raised by a page whose visitor must sign in (or sign in as someone else) first."""
+
+
+def _console_user(request: Request, principal: PrincipalDep) -> Principal:
+    if not may(principal.role, Permission.queue_read):
+        raise SignInRedirect(request.url.path)
+    return principal
+
+
+ConsoleUser = Annotated[Principal, Depends(_console_user)]
+
+
+async def _to_login(request: Request, exc: Exception) -> Response:
+    return RedirectResponse(f"/login?next={quote(str(exc), safe='/')}", status_code=303)
+
+
+def install(app: object) -> None:
+    """Send visitors of console pages who are not signed in to the sign-in form."""
+    app.add_exception_handler(SignInRedirect, _to_login)  # type: ignore[attr-defined]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: a sign-in form must not bounce people to another site."""
+    if not target:
+        return "/console"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/console"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, users: UsersDep, settings: SettingsDep, throttle: ThrottleDep,
+          username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=200)],
+          next: Annotated[str | None, Form(max_length=500)] = None) -> Response:
+    try:
+        user = sign_in(users, throttle, username.strip(), password)
+    except ApiError as exc:
+        return templates.TemplateResponse(request, "login.html", {
+            "next": _safe_next(next), "error": exc.body.message_vi, "username": username,
+        }, status_code=exc.status)
+    issued = users.issue_token(user.username, kind="session", name=request.headers.get("user-agent", "browser"),
+                               ttl=timedelta(hours=settings.session_hours))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, issued.secret, max_age=int(settings.session_hours * 3600), httponly=True,
+                        samesite="strict", secure=settings.secure_cookies, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(principal: PrincipalDep, users: UsersDep) -> Response:
+    if principal.secret is not None:
+        users.revoke(principal.secret)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
 @router.get("/console", response_class=HTMLResponse)
-def offices_page(request: Request, session: SessionDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "offices.html", {"offices": queries.list_offices(session)})
+def offices_page(request: Request, session: SessionDep, user: ConsoleUser) -> HTMLResponse:
+    return templates.TemplateResponse(request, "offices.html", {"offices": queries.list_offices(session), "user": user})
 
 
 @router.get("/console/offices/{office}", response_class=HTMLResponse)
-def office_page(request: Request, office: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def office_page(request: Request, office: str, session: SessionDep, settings: SettingsDep,
+                user: ConsoleUser) -> HTMLResponse:
     found = session.get(Office, office)
     if found is None:
-        return templates.TemplateResponse(request, "not_found.html", {"office": office}, status_code=404)
+        return templates.TemplateResponse(request, "not_found.html", {"office": office, "user": user}, status_code=404)
     detail = queries.office_detail(session, found)
     return templates.TemplateResponse(request, "office.html", {
         "office": detail,
         "queue": queries.queue_view(session, found),
         "field_names": {f.code: f.name for f in detail.fields},
         "command_timeout": settings.command_timeout_s,
+        "user": user,
     })

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.staff import sign_in_browser
+
 pytestmark = pytest.mark.browser
 
 
@@ -13,7 +15,7 @@ def test_ticket_from_the_kiosk_is_called_from_the_console_without_reloading(stac
     office = context.new_page()
     console = context.new_page()
     office.goto(f"{stack.display_url}/office")
-    console.goto(f"{stack.cloud_url}/console/offices/demo")
+    sign_in_browser(console, stack.cloud_url, "/console/offices/demo")
 
     office.get_by_test_id("kiosk-ho-tich").click()
     expect(office.get_by_test_id("receipt").first).to_contain_text("A001")

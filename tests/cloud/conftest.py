@@ -24,6 +24,7 @@ from cloud.app import CloudServer
 from cloud.db.engine import make_engine
 from cloud.settings import Settings
 from tests.cloud.fakes import FakeHub, OfficeEdge
+from tests.staff import sign_in_staff
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,8 +92,9 @@ def cloud(start_cloud: Callable[..., CloudServer]) -> CloudServer:
 
 
 @pytest.fixture
-def api(cloud: CloudServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=cloud.url, timeout=15) as client:
+def api(cloud: CloudServer, settings: Settings) -> Iterator[httpx.Client]:
+    """Signed in as a reception + IT officer (tests/staff.py)."""
+    with httpx.Client(base_url=cloud.url, timeout=15, headers=sign_in_staff(settings.db_url)) as client:
         yield client
 
 

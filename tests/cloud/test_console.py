@@ -14,6 +14,7 @@ import pytest
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.cloud.fakes import FakeHub, OfficeEdge, ack_error, called
 from tests.cloud.test_ingest import issued
+from tests.staff import sign_in_browser
 
 
 def test_the_office_list_shows_each_office_and_whether_it_is_online(api: httpx.Client) -> None:
@@ -85,7 +86,7 @@ def test_the_console_updates_itself_and_shows_what_the_hub_answered(
     def scenario(page: Any) -> None:
         from playwright.sync_api import expect
 
-        page.goto(f"{api.base_url}/console/offices/demo")
+        sign_in_browser(page, str(api.base_url), "/console/offices/demo")
         expect(page.get_by_test_id("node-hub-status")).to_have_text("Mất kết nối")
 
         edge.publish_state(online=True)

@@ -15,6 +15,7 @@ from cloud.db.tables import event_table, ticket_table
 from protocol import decode_cursor, dumps, topics
 from protocol.messages import TicketCalled, TicketIssued, TicketRecalled, TicketServed
 from tests.cloud.fakes import TZ, OfficeEdge, ticket_id
+from tests.staff import AS_IT
 from tests.waiting import wait_until
 
 
@@ -43,7 +44,7 @@ def waiting_numbers(api: httpx.Client, field: str) -> list[str]:
 
 
 def dead_letters(api: httpx.Client) -> list[dict[str, Any]]:
-    response = api.get("/api/v1/dead-letters", params={"limit": 100})
+    response = api.get("/api/v1/dead-letters", headers=AS_IT, params={"limit": 100})
     assert response.status_code == 200
     return response.json()  # type: ignore[no-any-return]
 
@@ -194,7 +195,7 @@ def test_events_published_while_the_cloud_is_down_are_ingested_when_it_returns(
 def test_node_presence_follows_birth_and_last_will(api: httpx.Client, edge: OfficeEdge,
                                                    service_probe: MqttProbe) -> None:
     def hub_status() -> tuple[bool, bool] | None:
-        nodes = [n for n in api.get("/api/v1/nodes").json() if (n["office"], n["node"]) == ("demo", "hub")]
+        nodes = [n for n in api.get("/api/v1/nodes", headers=AS_IT).json() if (n["office"], n["node"]) == ("demo", "hub")]
         office = api.get("/api/v1/offices/demo").json()
         return (nodes[0]["online"], office["online"]) if nodes else None
 

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from broker.process import free_port
 from cloud.app import create_app
+from cloud.auth.users import UserStore
 from cloud.dossiers.store import DossierStore
 from cloud.settings import Settings
 
@@ -27,19 +28,32 @@ START = datetime(2026, 10, 12, 8, 0, tzinfo=VN)  # a Monday, no holiday for week
 
 OFFICE = "tdm.bptn"  # Thủ Dầu Một's one-stop office, agency H74.718
 DEPT = "tdm.ptckh"  # handles dang_ky_kinh_doanh (KD.01)
-PEOPLE: dict[str, tuple[str, str, str]] = {}
-"""Every person the tests act as: headers key → (role, unit, officer id). The client fixture makes them users."""
+PEOPLE: dict[str, tuple[tuple[str, ...], str]] = {}
+"""Every person the tests act as: officer id → (role…, unit). The client fixture makes them users."""
 
 
 def person(role: str, unit: str, officer: str) -> dict[str, str]:
     """The request headers of an officer acting in ``role`` at ``unit``; registers them in PEOPLE.
 
-    Tests must use these headers (never spell out how a caller identifies
-    itself), so the way of signing in can change in one place.
+    Tests use these headers and never spell out how a caller signs in. The
+    client fixture creates each officer as a user holding all the roles the
+    tests give them, with the API token ``test-<officer>``; ``X-Acting-Role``
+    picks the role of this set of headers.
     """
-    headers = {"X-Role": role, "X-Unit": unit, "X-Officer": officer}
-    PEOPLE[f"{officer}/{role}"] = (role, unit, officer)
-    return headers
+    roles, known_unit = PEOPLE.get(officer, ((), unit))
+    assert known_unit == unit, f"{officer} is already at {known_unit}"
+    PEOPLE[officer] = (tuple(dict.fromkeys((*roles, role))), unit)
+    return {"Authorization": f"Bearer {token_of(officer)}", "X-Acting-Role": role}
+
+
+def token_of(officer: str) -> str:
+    return f"test-{officer}"
+
+
+def make_people(users: UserStore) -> None:
+    for officer, (roles, unit) in PEOPLE.items():
+        users.add(officer, full_name=f"Cán bộ {officer}", unit=unit, roles=roles)
+        users.issue_token(officer, kind="api", name="tests", ttl=timedelta(days=1), secret=token_of(officer))
 
 
 reception = person("reception", OFFICE, "tn.lan")
@@ -83,6 +97,7 @@ def clock() -> Clock:
 def client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         test_client.app.state.dossiers.clock = clock  # type: ignore[attr-defined]
+        make_people(test_client.app.state.users)  # type: ignore[attr-defined]
         yield test_client
 
 

@@ -14,7 +14,9 @@ from cloud.domain.workflow import Actor
 from cloud.dossiers.seed import load_reference, seed
 from cloud.dossiers.store import DossierStore, NewDossier
 from cloud.settings import Settings
-from tests.dossiers.conftest import OFFICE, Clock, desk, head, leader, new_dossier, reception, specialist
+from tests.dossiers.conftest import OFFICE, Clock, desk, head, leader, new_dossier, person, reception, specialist
+
+other_head = person("department_head", "tdm.ptp", "tp.khoa")  # head of another department
 
 CODE = re.compile(r"^H74\.718-261012-\d{4}$")  # {agency}-{yymmdd}-{seq:04d}
 APPLICANT = "Nguyễn Thị Bình"
@@ -78,12 +80,12 @@ def test_parallel_creates_over_http_also_get_distinct_codes(client: TestClient) 
 def test_creating_needs_a_known_procedure_office_and_a_reception_officer(client: TestClient) -> None:
     body = {"procedure": "KD.01", "office": OFFICE, "applicant_name": APPLICANT}
     assert client.post("/api/v1/dossiers", json=body).status_code == 401
-    assert client.post("/api/v1/dossiers", headers={**reception, "X-Role": "wizard"}, json=body).status_code == 422
+    assert client.post("/api/v1/dossiers", headers={**reception, "X-Acting-Role": "wizard"}, json=body).status_code == 422
     assert client.post("/api/v1/dossiers", headers=reception, json={**body, "procedure": "NOPE"}).json()["code"] == "procedure_not_found"
     assert client.post("/api/v1/dossiers", headers=reception, json={**body, "office": "nowhere"}).status_code == 422
     assert client.post("/api/v1/dossiers", headers=reception, json={**body, "applicant_name": "  "}).status_code == 422
     refused = client.post("/api/v1/dossiers", headers=specialist, json=body)
-    assert refused.status_code == 409 and "reception" in refused.json()["detail"]
+    assert refused.status_code == 403 and "reception" in refused.json()["detail"]
 
 
 # -- transitions ------------------------------------------------------------------
@@ -124,11 +126,11 @@ def test_an_illegal_transition_is_409_with_a_reason_and_changes_nothing(client: 
 
 
 def test_a_wrong_role_or_person_is_409_not_403(client: TestClient) -> None:
-    """The workflow refuses (409, like any refused transition); 403 is kept for real authentication later."""
+    """The workflow refuses (409, like any refused transition); 403 is for the role × permission matrix."""
     code = new_dossier(client)["code"]
     wrong_role = act(client, code, "assign", specialist, {"officer": "cv.an"})
     assert wrong_role.status_code == 409 and "role specialist may not assign" in wrong_role.json()["detail"]
-    other_department = act(client, code, "assign", {**head, "X-Unit": "tdm.ptp"}, {"officer": "cv.an"})
+    other_department = act(client, code, "assign", other_head, {"officer": "cv.an"})
     assert other_department.status_code == 409 and "handling department" in other_department.json()["detail"]
     assert client.get(f"/api/v1/dossiers/{code}", headers=head).json()["state"] == "received"
 

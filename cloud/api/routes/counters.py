@@ -15,15 +15,16 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from cloud.api import queries, schemas
-from cloud.api.deps import CommandBusDep, OfficeDep, SessionDep, SettingsDep
+from cloud.api.deps import CommandBusDep, OfficeDep, SessionDep, SettingsDep, allow
 from cloud.api.errors import ApiError, responses
 from cloud.commands.bus import CommandBus
 from cloud.commands.errors import BrokerUnavailable, CommandTimeout
 from cloud.db.tables import Counter, Office
+from cloud.domain.access import Permission as P
 from protocol.envelope import Message
 from protocol.messages import QueueCallNext, QueueRecall
 
-router = APIRouter(prefix="/offices/{office}/counters", tags=["counters"])
+router = APIRouter(prefix="/offices/{office}/counters", tags=["counters"], dependencies=[allow(P.queue_operate)])
 
 CounterNumber = Annotated[int, Path(ge=1, le=999, description="Counter (quầy) number")]
 ERRORS = responses(404, 409, 502, 503, 504)

@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from cloud.api import queries, schemas
-from cloud.api.deps import SessionDep
+from cloud.api.deps import SessionDep, allow
+from cloud.domain.access import Permission as P
 
-router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
+router = APIRouter(prefix="/dead-letters", tags=["dead letters"], dependencies=[allow(P.fleet_read)])
 
 
 @router.get("", response_model=list[schemas.DeadLetterView])

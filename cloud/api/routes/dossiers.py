@@ -22,7 +22,7 @@ from fastapi import APIRouter, Body, Header, Path, Query
 from pydantic import ValidationError
 from sqlmodel import select
 
-from cloud.api.deps import ActorDep, DossiersDep, SessionDep
+from cloud.api.deps import ActorDep, DossiersDep, SessionDep, allow
 from cloud.api.dossier_schemas import (
     DossierCreate,
     DossierDetail,
@@ -32,6 +32,7 @@ from cloud.api.dossier_schemas import (
 )
 from cloud.api.errors import ApiError, responses
 from cloud.db.dossiers import ProcedureRow
+from cloud.domain.access import Permission as P
 from cloud.domain.deadlines import DeadlineError
 from cloud.domain.roles import Role
 from cloud.domain.workflow import (
@@ -69,7 +70,7 @@ def _summary(row: ProcedureRow) -> ProcedureSummary:
                             postal_return=row.data.get("postal_return", False))
 
 
-@router.get("/catalogue", response_model=list[ProcedureSummary])
+@router.get("/catalogue", response_model=list[ProcedureSummary], dependencies=[allow(P.catalogue_read)])
 def list_procedures(session: SessionDep,
                     field: Annotated[str | None, Query(max_length=40, description="Field code, e.g. ho_tich")] = None,
                     ) -> list[ProcedureSummary]:
@@ -80,7 +81,8 @@ def list_procedures(session: SessionDep,
     return [_summary(row) for row in session.exec(query).all()]
 
 
-@router.get("/catalogue/{code}", response_model=dict[str, Any], responses=responses(404))
+@router.get("/catalogue/{code}", response_model=dict[str, Any], responses=responses(404),
+            dependencies=[allow(P.catalogue_read)])
 def get_procedure(session: SessionDep, code: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
     """A procedure's whole card: documents, fees, steps, time limit, liên thông."""
     row = session.get(ProcedureRow, code)
@@ -121,7 +123,8 @@ def _detail(store: DossierStore, stored: StoredDossier, role: Role) -> DossierDe
                          history=history, dossier=d.model_dump(mode="json"))
 
 
-@router.post("/dossiers", status_code=201, response_model=DossierDetail, responses=responses(401, 409, 422))
+@router.post("/dossiers", status_code=201, response_model=DossierDetail, responses=responses(401, 403, 409, 422),
+             dependencies=[allow(P.dossier_create)])
 def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> DossierDetail:
     """Receive a complete dossier at a one-stop office (reception role of that office): allocates its code."""
     new = NewDossier(procedure=body.procedure, office=body.office, applicant_name=body.applicant_name,
@@ -141,7 +144,8 @@ def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> 
     return _detail(store, stored, actor.role)
 
 
-@router.get("/dossiers", response_model=list[DossierSummary], responses=responses(401))
+@router.get("/dossiers", response_model=list[DossierSummary], responses=responses(401, 403),
+            dependencies=[allow(P.dossier_read)])
 def list_dossiers(
     actor: ActorDep, store: DossiersDep,
     office: Annotated[str | None, Query(max_length=40, description="Receiving office code")] = None,
@@ -156,7 +160,8 @@ def list_dossiers(
             for s in store.list(office=office, state=state, overdue=overdue, limit=limit, offset=offset)]
 
 
-@router.get("/dossiers/{code}", response_model=DossierDetail, responses=responses(401, 404))
+@router.get("/dossiers/{code}", response_model=DossierDetail, responses=responses(401, 403, 404),
+            dependencies=[allow(P.dossier_read)])
 def get_dossier(code: DossierCode, actor: ActorDep, store: DossiersDep) -> DossierDetail:
     """A dossier with its history (every action, who took it, when) and the caller's possible actions."""
     try:
@@ -167,7 +172,7 @@ def get_dossier(code: DossierCode, actor: ActorDep, store: DossiersDep) -> Dossi
 
 
 @router.post("/dossiers/{code}/actions/{action}", response_model=DossierDetail,
-             responses=responses(401, 404, 409, 422))
+             responses=responses(401, 403, 404, 409, 422), dependencies=[allow(P.dossier_act)])
 def act(
     code: DossierCode,
     action: Annotated[str, Path(max_length=40, description="assign, start, submit, approve… (docs/workflow.md)")],
@@ -194,7 +199,8 @@ def act(
     return _detail(store, stored, actor.role)
 
 
-@router.get("/public/dossiers/{code}", response_model=PublicDossier, tags=["public"], responses=responses(404))
+@router.get("/public/dossiers/{code}", response_model=PublicDossier, tags=["public"], responses=responses(404),
+            dependencies=[allow(P.dossier_lookup)])
 def public_lookup(code: DossierCode, store: DossiersDep) -> PublicDossier:
     """Public status by code (the receipt's barcode/QR): state, who holds it, due date. No personal data."""
     try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cloud.api import queries, schemas
-from cloud.api.deps import SessionDep
+from cloud.api.deps import SessionDep, allow
+from cloud.domain.access import Permission as P
 
-router = APIRouter(prefix="/nodes", tags=["nodes"])
+router = APIRouter(prefix="/nodes", tags=["nodes"], dependencies=[allow(P.fleet_read)])
 
 
 @router.get("", response_model=list[schemas.NodeView])

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cloud.api import queries, schemas
-from cloud.api.deps import OfficeDep, SessionDep
+from cloud.api.deps import OfficeDep, SessionDep, allow
 from cloud.api.errors import responses
+from cloud.domain.access import Permission as P
 
-router = APIRouter(prefix="/offices", tags=["offices"])
+router = APIRouter(prefix="/offices", tags=["offices"], dependencies=[allow(P.queue_read)])
 
 
 @router.get("", response_model=list[schemas.OfficeSummary])

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import cloud.db.dossiers  # noqa: F401  (registers the dossier tables)
 import cloud.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import cloud.db.users  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

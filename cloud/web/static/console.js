@@ -23,8 +23,14 @@ const Console = (() => {
     if (el) el.hidden = ok;
   }
 
+  // The session ended (expired, or signed out in another tab): back to the sign-in form, then here.
+  function toLogin() {
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+  }
+
   async function getJson(url) {
     const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (response.status === 401) toLogin();
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
     return response.json();
   }
@@ -138,6 +144,7 @@ const Console = (() => {
         headers: { Accept: "application/json" },
         signal: AbortSignal.timeout((timeoutS + 10) * 1000),
       });
+      if (response.status === 401) toLogin();
       let body = {};
       try { body = await response.json(); } catch (_) { /* not JSON: use the fallback text */ }
       if (response.ok) {

@@ -1,0 +1,1 @@
+"""Signing in: users, password hashes, API tokens and web sessions (issue #4)."""

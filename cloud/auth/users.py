@@ -1,0 +1,189 @@
+"""Users and their tokens in the database.
+
+Passwords are hashed with pwdlib's recommended hasher (argon2id); a hash made
+with older parameters is upgraded the next time its owner signs in. Tokens
+are 256-bit random secrets with an ``ost_`` prefix (so a leaked one is easy to
+grep for in logs and repositories); the database keeps their SHA-256 only:
+a fast hash is right here because the secret is random, not a password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pwdlib import PasswordHash
+from sqlalchemy import Engine, select, update
+
+from cloud.db.users import token_table, user_table
+from cloud.domain.roles import Role
+
+TokenKind = Literal["api", "session"]
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "ost_"
+
+_hasher = PasswordHash.recommended()
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+class UserError(ValueError):
+    """A request to create or change a user that cannot be honoured; the message says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    full_name: str
+    unit: str
+    roles: tuple[Role, ...]
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    secret: str
+    """Shown once, never stored."""
+    expires_at: datetime
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _user(row: object) -> User:
+    return User(row.username, row.full_name, row.unit, tuple(Role(r) for r in row.roles), row.active)  # type: ignore[attr-defined]
+
+
+def parse_roles(roles: Iterable[str]) -> tuple[Role, ...]:
+    parsed: list[Role] = []
+    for name in roles:
+        try:
+            role = Role(name.strip())
+        except ValueError:
+            known = ", ".join(r.value for r in Role if r is not Role.public)
+            raise UserError(f"{name!r} is not a role; roles: {known}") from None
+        if role is Role.public:
+            raise UserError("'public' is what anyone not signed in is; it is not given to accounts")
+        if role not in parsed:
+            parsed.append(role)
+    if not parsed:
+        raise UserError("a user needs at least one role")
+    return tuple(parsed)
+
+
+class UserStore:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    # -- users ---------------------------------------------------------------
+
+    def add(self, username: str, *, full_name: str, unit: str, roles: Sequence[str],
+            password: str | None = None) -> User:
+        if not USERNAME_PATTERN.fullmatch(username):
+            raise UserError(f"username {username!r}: 2–64 characters, lower-case letters, digits, '.', '_' or '-'")
+        if not full_name.strip():
+            raise UserError("full_name is empty")
+        if not unit.strip() or len(unit) > 40:
+            raise UserError("unit: a unit code of at most 40 characters, e.g. tdm.bptn")
+        parsed = parse_roles(roles)
+        now = self.clock()
+        with self.engine.begin() as conn:
+            if conn.execute(select(user_table.c.username).where(user_table.c.username == username)).first():
+                raise UserError(f"user {username!r} already exists")
+            conn.execute(user_table.insert().values(
+                username=username, full_name=full_name.strip(), unit=unit.strip(), roles=[r.value for r in parsed],
+                password_hash=_hash(password) if password is not None else None, active=True,
+                created_at=now, updated_at=now,
+            ))
+        return User(username, full_name.strip(), unit.strip(), parsed)
+
+    def get(self, username: str) -> User | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(user_table).where(user_table.c.username == username)).first()
+        return _user(row) if row is not None else None
+
+    def list(self) -> list[User]:
+        with self.engine.connect() as conn:
+            return [_user(r) for r in conn.execute(select(user_table).order_by(user_table.c.username))]
+
+    def set_password(self, username: str, password: str) -> None:
+        self._update(username, password_hash=_hash(password))
+
+    def set_roles(self, username: str, roles: Sequence[str]) -> None:
+        self._update(username, roles=[r.value for r in parse_roles(roles)])
+
+    def deactivate(self, username: str) -> None:
+        """Sign the user out everywhere and refuse new sign-ins; history keeps their name."""
+        now = self.clock()
+        self._update(username, active=False)
+        with self.engine.begin() as conn:
+            conn.execute(update(token_table).where(token_table.c.username == username,
+                                                   token_table.c.revoked_at.is_(None)).values(revoked_at=now))
+
+    def _update(self, username: str, **values: object) -> None:
+        with self.engine.begin() as conn:
+            changed = conn.execute(update(user_table).where(user_table.c.username == username)
+                                   .values(updated_at=self.clock(), **values))
+        if changed.rowcount != 1:
+            raise UserError(f"no user {username!r}")
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The user if the password is theirs and the account active; None otherwise, in about the same time."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(user_table).where(user_table.c.username == username)).first()
+        stored = row.password_hash if row is not None and row.password_hash else None
+        valid, new_hash = _hasher.verify_and_update(password, stored or _DUMMY_HASH)
+        if row is None or stored is None or not valid or not row.active:
+            return None
+        if new_hash is not None:
+            self._update(username, password_hash=new_hash)
+        return _user(row)
+
+    # -- tokens --------------------------------------------------------------
+
+    def issue_token(self, username: str, *, kind: TokenKind, name: str, ttl: timedelta,
+                    secret: str | None = None) -> IssuedToken:
+        """A new token for ``username``. ``secret`` lets fixtures and seeds choose a known value."""
+        secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = self.clock()
+        expires = now + ttl
+        with self.engine.begin() as conn:
+            row = conn.execute(select(user_table.c.active).where(user_table.c.username == username)).first()
+            if row is None or not row.active:
+                raise UserError(f"no active user {username!r}")
+            conn.execute(token_table.insert().values(
+                token_hash=token_hash(secret), username=username, kind=kind, name=name[:200],
+                created_at=now, expires_at=expires,
+            ))
+        return IssuedToken(secret, expires)
+
+    def resolve(self, secret: str) -> User | None:
+        """The active user a valid (known, unexpired, unrevoked) token belongs to."""
+        now = self.clock()
+        query = (select(user_table)
+                 .join(token_table, token_table.c.username == user_table.c.username)
+                 .where(token_table.c.token_hash == token_hash(secret), token_table.c.revoked_at.is_(None),
+                        token_table.c.expires_at > now, user_table.c.active.is_(True)))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _user(row) if row is not None else None
+
+    def revoke(self, secret: str) -> bool:
+        with self.engine.begin() as conn:
+            changed = conn.execute(update(token_table).where(token_table.c.token_hash == token_hash(secret),
+                                                            token_table.c.revoked_at.is_(None))
+                                   .values(revoked_at=self.clock()))
+        return changed.rowcount == 1
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
