@@ -20,7 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stack import ROOT, percentile, start_cloud, start_hub, stop  # noqa: E402
+from bench.stack import ROOT, percentile, staff_headers, start_cloud, start_hub, stop  # noqa: E402
 from broker.stack import start_cloud_broker, start_office_broker  # noqa: E402
 
 KIOSK_PIN = {"ho-tich": 17, "chung-thuc": 22, "kinh-doanh": 23, "dat-dai": 27}
@@ -45,7 +45,7 @@ def run(tmp: Path, calls: int) -> None:
         processes.append(cloud)
         hub, hub_url = start_hub(tmp / "edge", ROOT / "firmware_configs" / "demo.yaml", office.port, office.hub_password)
         processes.append(hub)
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=30, headers=staff_headers(tmp / "cloud")) as client:
             started = time.perf_counter()
             for i in range(calls):
                 field = COUNTER_FIELDS[1 + i % 3]
@@ -57,8 +57,6 @@ def run(tmp: Path, calls: int) -> None:
                 if client.get(f"{cloud_url}/api/v1/offices/demo").json()["online"]:
                     break
                 time.sleep(0.05)
-            for _ in range(20):  # warm-up
-                pass
             latencies = []
             failures = 0
             started = time.perf_counter()

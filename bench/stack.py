@@ -35,6 +35,24 @@ def start_cloud(data_dir: Path, mqtt_port: int, username: str, password: str, fi
     return process, url
 
 
+def staff_headers(data_dir: Path, roles: tuple[str, ...] = ("reception",), username: str = "bench") -> dict[str, str]:
+    """Headers of an account in the (started, so migrated) cloud under ``data_dir``: the API refuses anonymous staff calls."""
+    from datetime import timedelta
+
+    from cloud.auth.users import UserStore
+    from cloud.db.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{data_dir / 'cloud.db'}")
+    try:
+        users = UserStore(engine)
+        if users.get(username) is None:
+            users.add(username, full_name="Benchmark", unit="bench", roles=roles)
+        token = users.issue_token(username, kind="api", name="bench", ttl=timedelta(hours=2)).secret
+    finally:
+        engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
 def start_hub(data_dir: Path, config: Path, office_port: int, hub_password: str) -> tuple[subprocess.Popen[bytes], str]:
     display_port = free_port()
     process = subprocess.Popen(

@@ -22,6 +22,7 @@ import typer
 
 from broker.process import BrokerError
 from broker.stack import start_cloud_broker, start_office_broker
+from cloud.auth.demo import DEMO_PASSWORD
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = REPO / "firmware_configs" / "demo.yaml"
@@ -62,6 +63,7 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int) -> None:
         typer.echo("==> cloud service on http://127.0.0.1:%d" % http_port)
         children.append(subprocess.Popen([sys.executable, "-m", "onestop_cli.main", "cloud"], env=env))
         wait_http(f"http://127.0.0.1:{http_port}/api/v1/health", children[-1], "cloud service")
+        demo_accounts = _demo_accounts(data_dir / "cloud")
 
         typer.echo("==> hub agent of 'demo' with simulated devices, display on port %d" % display_port)
         children.append(subprocess.Popen(
@@ -77,6 +79,8 @@ Một cửa demo is running.
   Virtual office        http://127.0.0.1:{display_port}/office
   Hall display          http://127.0.0.1:{display_port}/
   Cloud API (OpenAPI)   http://127.0.0.1:{http_port}/docs
+Sign in to the console as one of these demo accounts, password "{DEMO_PASSWORD}":
+{demo_accounts}
 The demo office takes tickets all day here (--open-all-day); on a Pi the hours in
 firmware_configs/demo.yaml apply. State is kept in {data_dir}.
 Press Ctrl-C to stop.""")
@@ -102,6 +106,21 @@ Press Ctrl-C to stop.""")
         for broker in reversed(brokers):
             broker.stop()
         typer.echo("==> stopped")
+
+
+def _demo_accounts(cloud_dir: Path) -> str:
+    """Create the demo's accounts in the cloud's (already migrated) database; the banner's lines about them."""
+    from cloud.auth.demo import ensure_demo_users
+    from cloud.auth.users import UserStore
+    from cloud.db.engine import make_engine
+    from cloud.settings import Settings
+
+    engine = make_engine(Settings(data_dir=cloud_dir).db_url)
+    try:
+        accounts = ensure_demo_users(UserStore(engine))
+    finally:
+        engine.dispose()
+    return "\n".join(f"  {username:<12} {role:<20} {name}" for username, name, role in accounts)
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:

@@ -14,12 +14,14 @@ import typer
 from protocol.office_config import ConfigError
 
 from onestop_cli import logging as cli_logging
+from onestop_cli.users import users_app
 
 app = typer.Typer(help="Một cửa – edge and cloud system for one-stop offices.", no_args_is_help=True)
 config_app = typer.Typer(help="Office configurations (firmware_configs/*.yaml).", no_args_is_help=True)
 protocol_app = typer.Typer(help="The MQTT wire contract.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(protocol_app, name="protocol")
+app.add_typer(users_app, name="users")
 
 try:
     from onestop_cli.broker import app as broker_app
