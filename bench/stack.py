@@ -35,18 +35,22 @@ def start_cloud(data_dir: Path, mqtt_port: int, username: str, password: str, fi
     return process, url
 
 
-def staff_headers(data_dir: Path, roles: tuple[str, ...] = ("reception",), username: str = "bench") -> dict[str, str]:
-    """Headers of an account in the (started, so migrated) cloud under ``data_dir``: the API refuses anonymous staff calls."""
+def staff_headers(data_dir: Path, roles: tuple[str, ...] = ("reception",), username: str = "bench",
+                  unit: str = "bench", db_url: str | None = None) -> dict[str, str]:
+    """Headers of an account in the (started, so migrated) cloud: the API refuses anonymous staff calls.
+
+    The database is the cloud's SQLite file under ``data_dir`` unless ``db_url`` names another.
+    """
     from datetime import timedelta
 
     from cloud.auth.users import UserStore
     from cloud.db.engine import make_engine
 
-    engine = make_engine(f"sqlite:///{data_dir / 'cloud.db'}")
+    engine = make_engine(db_url or f"sqlite:///{data_dir / 'cloud.db'}")
     try:
         users = UserStore(engine)
         if users.get(username) is None:
-            users.add(username, full_name="Benchmark", unit="bench", roles=roles)
+            users.add(username, full_name="Benchmark", unit=unit, roles=roles)
         token = users.issue_token(username, kind="api", name="bench", ttl=timedelta(hours=2)).secret
     finally:
         engine.dispose()
