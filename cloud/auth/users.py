@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from cachetools import TTLCache
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, select, update
 
@@ -77,10 +79,21 @@ def parse_roles(roles: Iterable[str]) -> tuple[Role, ...]:
     return tuple(parsed)
 
 
+RESOLVE_CACHE_S = 30.0
+"""How long a resolved token is trusted without asking the database again.
+
+Every API request presents a token; looking it up is a query per request.
+Revoking or deactivating through this process clears the cache at once;
+another process of the same installation sees it within this time.
+"""
+
+
 class UserStore:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
         self.clock = clock
+        self._resolved: TTLCache[str, tuple[User, datetime]] = TTLCache(maxsize=10_000, ttl=RESOLVE_CACHE_S)
+        self._cache_lock = threading.Lock()
 
     # -- users ---------------------------------------------------------------
 
@@ -126,11 +139,13 @@ class UserStore:
         with self.engine.begin() as conn:
             conn.execute(update(token_table).where(token_table.c.username == username,
                                                    token_table.c.revoked_at.is_(None)).values(revoked_at=now))
+        self._forget()
 
     def _update(self, username: str, **values: object) -> None:
         with self.engine.begin() as conn:
             changed = conn.execute(update(user_table).where(user_table.c.username == username)
                                    .values(updated_at=self.clock(), **values))
+        self._forget()
         if changed.rowcount != 1:
             raise UserError(f"no user {username!r}")
 
@@ -167,19 +182,35 @@ class UserStore:
     def resolve(self, secret: str) -> User | None:
         """The active user a valid (known, unexpired, unrevoked) token belongs to."""
         now = self.clock()
-        query = (select(user_table)
+        digest = token_hash(secret)
+        with self._cache_lock:
+            cached = self._resolved.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        query = (select(user_table, token_table.c.expires_at)
                  .join(token_table, token_table.c.username == user_table.c.username)
                  .where(token_table.c.token_hash == token_hash(secret), token_table.c.revoked_at.is_(None),
                         token_table.c.expires_at > now, user_table.c.active.is_(True)))
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return _user(row) if row is not None else None
+        if row is None:
+            return None
+        user = _user(row)
+        with self._cache_lock:
+            self._resolved[digest] = (user, row.expires_at)
+        return user
+
+    def _forget(self) -> None:
+        """Drop every cached token after a change that may end some (revocation, roles, deactivation)."""
+        with self._cache_lock:
+            self._resolved.clear()
 
     def revoke(self, secret: str) -> bool:
         with self.engine.begin() as conn:
             changed = conn.execute(update(token_table).where(token_table.c.token_hash == token_hash(secret),
                                                             token_table.c.revoked_at.is_(None))
                                    .values(revoked_at=self.clock()))
+        self._forget()
         return changed.rowcount == 1
 
 
