@@ -33,6 +33,7 @@ from cloud.commands.bus import CommandBus
 from cloud.db import migrate
 from cloud.db.engine import make_engine
 from cloud.db.office_configs import load_office_configs
+from cloud.dossiers.records import load_postal_tariff
 from cloud.dossiers.seed import load_overrides, seed_if_empty
 from cloud.dossiers.store import DossierStore
 from cloud.ingest.consumer import IngestConsumer
@@ -73,7 +74,8 @@ async def start_services(settings: Settings) -> Services:
         report = seed_if_empty(engine, settings.reference_data)
         if report is not None:
             log.info("cloud.catalogue_seeded", loaded=str(report))
-    dossiers = DossierStore(engine, load_overrides(settings.reference_data))
+    dossiers = DossierStore(engine, load_overrides(settings.reference_data),
+                            tariff=load_postal_tariff(settings.reference_data))
     ingest: IngestConsumer | None = None
 
     def connected() -> None:

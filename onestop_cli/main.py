@@ -14,6 +14,7 @@ import typer
 from protocol.office_config import ConfigError
 
 from onestop_cli import logging as cli_logging
+from onestop_cli.audit import audit_app
 from onestop_cli.users import users_app
 
 app = typer.Typer(help="Một cửa – edge and cloud system for one-stop offices.", no_args_is_help=True)
@@ -22,6 +23,7 @@ protocol_app = typer.Typer(help="The MQTT wire contract.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 try:
     from onestop_cli.broker import app as broker_app

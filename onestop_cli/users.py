@@ -109,11 +109,11 @@ def token(
     days: Annotated[float, typer.Option(min=0.01, help="validity in days")] = 90,
 ) -> None:
     """Issue an API token (printed once; only its hash is stored)."""
-    from cloud.auth.users import UserError
+    from cloud.auth.users import SHELL, UserError
 
     with _store() as users:
         try:
-            issued = users.issue_token(username, kind="api", name=name, ttl=timedelta(days=days))
+            issued = users.issue_token(username, kind="api", name=name, ttl=timedelta(days=days), by=SHELL)
         except UserError as exc:
             _fail(str(exc))
     typer.echo(issued.secret)

@@ -23,6 +23,9 @@ from broker.credentials import OfficeCredentials
 from broker.probe import MqttProbe
 from broker.stack import CloudBroker, OfficeBroker, start_cloud_broker, start_office_broker
 
+#: ``database_url`` (SQLite and PostgreSQL), ``postgres_url``, ``postgres_server``.
+pytest_plugins = ["tests.postgres"]
+
 
 @pytest.fixture
 def cloud_broker(tmp_path: Path) -> Iterator[CloudBroker]:

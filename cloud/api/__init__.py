@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cloud.api.routes import auth, counters, dead_letters, dossiers, health, nodes, offices, users
+from cloud.api.routes import audit, auth, counters, dead_letters, dossiers, health, nodes, offices, users
+from cloud.api.routes import handovers, notifications, receipts, subtasks
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers):
+for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers,
+               receipts, handovers, subtasks, notifications, audit):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

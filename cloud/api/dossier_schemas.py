@@ -87,3 +87,34 @@ class PublicDossier(BaseModel):
     appointment: datetime
     waiting_for: list[str]
     refusal_reasons: list[str]
+
+
+# -- hand-over by scanner, notifications (cloud.api.routes.handovers, .notifications) ----------------------
+
+
+class ScanHandOver(BaseModel):
+    """What a desk's barcode / QR scanner typed, and what to do with the dossier it names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scanned: str = Field(min_length=1, max_length=2000, description=(
+        "The scanner's text as typed: a code (any case, spaces, CR/LF), or the slip's QR URL "
+        "(…/public/dossiers/{code}, or ?code=…)."))
+    action: str | None = Field(default=None, max_length=40, description=(
+        "The workflow action; default by role: reception → receive_supplement, specialist → start, "
+        "results_desk → deliver_result. Other roles must name it."))
+    payload: dict[str, Any] | None = Field(default=None, description="The action's data (docs/workflow.md, 'requires').")
+    if_match: int | None = Field(default=None, description="Optional: the version you read; 409 if it moved on.")
+
+
+class ScanResult(BaseModel):
+    code: str = Field(description="The dossier code read from the scan.")
+    action: str
+    handover: dict[str, Any] | None = Field(description="The hand-over the action recorded (form 05), if it records one.")
+    dossier: DossierDetail
+
+
+class NotificationDelivered(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    via: str | None = Field(default=None, max_length=32, description="The channel that sent it: sms, zalo, email…")

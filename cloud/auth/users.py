@@ -9,6 +9,7 @@ a fast hash is right here because the secret is random, not a password.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import re
 import secrets
@@ -20,10 +21,16 @@ from typing import Literal
 
 from cachetools import TTLCache
 from pwdlib import PasswordHash
-from sqlalchemy import Engine, select, update
+import structlog
+from sqlalchemy import Connection, Engine, select, update
 
+from cloud.db import audit
+from cloud.db.engine import write_transaction
 from cloud.db.users import token_table, user_table
 from cloud.domain.roles import Role
+from cloud.domain.workflow import Actor
+
+log = structlog.get_logger(__name__)
 
 TokenKind = Literal["api", "session"]
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -32,6 +39,10 @@ TOKEN_PREFIX = "ost_"
 
 _hasher = PasswordHash.recommended()
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+SHELL = Actor(role=Role.admin, unit="server", officer=f"shell:{getpass.getuser()}")
+"""Who changes accounts from ``onestop users`` on the server: whoever has its shell."""
 
 
 class UserError(ValueError):
@@ -98,7 +109,7 @@ class UserStore:
     # -- users ---------------------------------------------------------------
 
     def add(self, username: str, *, full_name: str, unit: str, roles: Sequence[str],
-            password: str | None = None) -> User:
+            password: str | None = None, by: Actor = SHELL) -> User:
         if not USERNAME_PATTERN.fullmatch(username):
             raise UserError(f"username {username!r}: 2–64 characters, lower-case letters, digits, '.', '_' or '-'")
         if not full_name.strip():
@@ -107,7 +118,7 @@ class UserStore:
             raise UserError("unit: a unit code of at most 40 characters, e.g. tdm.bptn")
         parsed = parse_roles(roles)
         now = self.clock()
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             if conn.execute(select(user_table.c.username).where(user_table.c.username == username)).first():
                 raise UserError(f"user {username!r} already exists")
             conn.execute(user_table.insert().values(
@@ -115,6 +126,9 @@ class UserStore:
                 password_hash=_hash(password) if password is not None else None, active=True,
                 created_at=now, updated_at=now,
             ))
+            self._audit(conn, by, "add_user", username, {"full_name": full_name.strip(), "unit": unit.strip(),
+                                                          "roles": [r.value for r in parsed],
+                                                          "password": password is not None})
         return User(username, full_name.strip(), unit.strip(), parsed)
 
     def get(self, username: str) -> User | None:
@@ -126,28 +140,42 @@ class UserStore:
         with self.engine.connect() as conn:
             return [_user(r) for r in conn.execute(select(user_table).order_by(user_table.c.username))]
 
-    def set_password(self, username: str, password: str) -> None:
-        self._update(username, password_hash=_hash(password))
+    def set_password(self, username: str, password: str, by: Actor = SHELL) -> None:
+        self._update(username, by, "set_password", {}, password_hash=_hash(password))
 
-    def set_roles(self, username: str, roles: Sequence[str]) -> None:
-        self._update(username, roles=[r.value for r in parse_roles(roles)])
+    def set_roles(self, username: str, roles: Sequence[str], by: Actor = SHELL) -> None:
+        parsed = [r.value for r in parse_roles(roles)]
+        self._update(username, by, "set_roles", {"roles": parsed}, roles=parsed)
 
-    def deactivate(self, username: str) -> None:
+    def deactivate(self, username: str, by: Actor = SHELL) -> None:
         """Sign the user out everywhere and refuse new sign-ins; history keeps their name."""
         now = self.clock()
-        self._update(username, active=False)
-        with self.engine.begin() as conn:
-            conn.execute(update(token_table).where(token_table.c.username == username,
-                                                   token_table.c.revoked_at.is_(None)).values(revoked_at=now))
+        with write_transaction(self.engine) as conn:
+            changed = conn.execute(update(user_table).where(user_table.c.username == username)
+                                   .values(updated_at=now, active=False))
+            if changed.rowcount != 1:
+                raise UserError(f"no user {username!r}")
+            revoked = conn.execute(update(token_table).where(token_table.c.username == username,
+                                                             token_table.c.revoked_at.is_(None))
+                                   .values(revoked_at=now))
+            self._audit(conn, by, "deactivate_user", username, {"revoked_tokens": revoked.rowcount})
         self._forget()
 
-    def _update(self, username: str, **values: object) -> None:
-        with self.engine.begin() as conn:
+    def _update(self, username: str, by: Actor | None, action: str, data: dict[str, object],
+                **values: object) -> None:
+        with write_transaction(self.engine) as conn:
             changed = conn.execute(update(user_table).where(user_table.c.username == username)
                                    .values(updated_at=self.clock(), **values))
+            if changed.rowcount != 1:
+                raise UserError(f"no user {username!r}")
+            if by is not None:
+                self._audit(conn, by, action, username, data)
         self._forget()
-        if changed.rowcount != 1:
-            raise UserError(f"no user {username!r}")
+
+    def _audit(self, conn: Connection, by: Actor, action: str, username: str, data: dict[str, object]) -> None:
+        """Record a change of an account in the audit log, in the change's transaction (never a secret)."""
+        audit.append(conn, at=self.clock(), actor_role=by.role.value, actor_unit=by.unit, actor_officer=by.officer,
+                     action=action, subject=audit.subject_of("user", username), data=data)
 
     def authenticate(self, username: str, password: str) -> User | None:
         """The user if the password is theirs and the account active; None otherwise, in about the same time."""
@@ -158,18 +186,23 @@ class UserStore:
         if row is None or stored is None or not valid or not row.active:
             return None
         if new_hash is not None:
-            self._update(username, password_hash=new_hash)
+            self._update(username, None, "rehash", {}, password_hash=new_hash)  # same password: not audited
         return _user(row)
 
     # -- tokens --------------------------------------------------------------
 
     def issue_token(self, username: str, *, kind: TokenKind, name: str, ttl: timedelta,
-                    secret: str | None = None) -> IssuedToken:
-        """A new token for ``username``. ``secret`` lets fixtures and seeds choose a known value."""
+                    secret: str | None = None, by: Actor | None = None) -> IssuedToken:
+        """A new token for ``username``. ``secret`` lets fixtures and seeds choose a known value.
+
+        With ``by`` (a token made by someone for an account, e.g. ``onestop
+        users token``) the issue is audited; a person signing in is not a
+        change of the record and goes to the service log only.
+        """
         secret = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = self.clock()
         expires = now + ttl
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             row = conn.execute(select(user_table.c.active).where(user_table.c.username == username)).first()
             if row is None or not row.active:
                 raise UserError(f"no active user {username!r}")
@@ -177,6 +210,10 @@ class UserStore:
                 token_hash=token_hash(secret), username=username, kind=kind, name=name[:200],
                 created_at=now, expires_at=expires,
             ))
+            if by is not None:
+                self._audit(conn, by, "issue_token", username, {"kind": kind, "name": name[:200],
+                                                                 "expires_at": expires.isoformat()})
+        log.info("auth.token_issued", username=username, kind=kind, name=name[:200])
         return IssuedToken(secret, expires)
 
     def resolve(self, secret: str) -> User | None:
@@ -206,7 +243,8 @@ class UserStore:
             self._resolved.clear()
 
     def revoke(self, secret: str) -> bool:
-        with self.engine.begin() as conn:
+        """Sign-out: logged, not audited (it ends a sign-in, it does not change an account)."""
+        with write_transaction(self.engine) as conn:
             changed = conn.execute(update(token_table).where(token_table.c.token_hash == token_hash(secret),
                                                             token_table.c.revoked_at.is_(None))
                                    .values(revoked_at=self.clock()))

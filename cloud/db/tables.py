@@ -19,10 +19,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Index, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
-from cloud.db.types import UtcDateTime
+from cloud.db.types import BigInt, ReadableText, UtcDateTime
 
 #: Ticket statuses in the order a ticket passes through them. A projection
 #: never moves a ticket backwards, so facts may arrive in any order.
@@ -61,7 +61,7 @@ class Event(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64, description="The envelope id: each fact is stored once.")
     office: str = Field(max_length=63)
     node: str = Field(max_length=63)
-    seq: int
+    seq: int = Field(sa_type=BigInt)
     type: str = Field(max_length=64)
     ts: datetime = Field(sa_type=UtcDateTime)
     data: dict[str, Any] = Field(sa_type=JSON)
@@ -73,8 +73,9 @@ class NodeCursor(SQLModel, table=True):
 
     office: str = Field(primary_key=True, max_length=63)
     node: str = Field(primary_key=True, max_length=63)
-    seq: int = Field(description="Highest seq such that 1..seq are all stored.")
-    max_seq: int = Field(default=0, description="Highest seq stored; above seq only while there is a gap.")
+    seq: int = Field(sa_type=BigInt, description="Highest seq such that 1..seq are all stored.")
+    max_seq: int = Field(default=0, sa_type=BigInt,
+                         description="Highest seq stored; above seq only while there is a gap.")
 
 
 class Ticket(SQLModel, table=True):
@@ -118,9 +119,10 @@ class DeadLetter(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     topic: str = Field(sa_type=String(1024))
-    payload: str = Field(sa_type=Text, description="The payload decoded as UTF-8 with errors replaced, for reading.")
+    payload: str = Field(sa_type=ReadableText,
+                         description="The payload decoded as UTF-8 with errors replaced, for reading.")
     payload_raw: bytes = Field(sa_type=LargeBinary, description="The exact bytes, for replaying.")
-    reason: str = Field(sa_type=Text)
+    reason: str = Field(sa_type=ReadableText)
     received_at: datetime = Field(sa_type=UtcDateTime)
 
 
@@ -136,4 +138,6 @@ counter_table = Counter.__table__  # type: ignore[attr-defined]
 # The dossier workflow's tables live in their own module; importing them here
 # registers them on SQLModel.metadata wherever the cloud's tables are known.
 import cloud.db.dossiers  # noqa: E402,F401
+import cloud.db.dossier_extras  # noqa: E402,F401
 import cloud.db.users  # noqa: E402,F401
+import cloud.db.audit  # noqa: E402,F401

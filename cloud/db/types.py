@@ -4,6 +4,9 @@ SQLite has no time zones: SQLAlchemy writes an aware datetime's wall-clock
 digits and drops the offset, so 09:00+07:00 would read back as 09:00 UTC.
 Every instant is therefore stored as UTC and read back aware, whatever the
 database.
+
+The other differences that bite are PostgreSQL's: its INTEGER has 32 bits
+where SQLite's has 64, and its text cannot hold NUL (U+0000).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -32,3 +35,28 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
+"""A signed 64-bit integer (``protocol.envelope.MAX_SEQ``): BIGINT on PostgreSQL, whose INTEGER stops at
+2**31 - 1. SQLite's INTEGER already holds 64 bits, so there it stays INTEGER and old tables need no rebuild."""
+
+
+class ReadableText(TypeDecorator[str]):
+    """Text kept for a person to read and never parsed back (a dead letter's payload and reason).
+
+    PostgreSQL refuses NUL in text: one such payload failed its whole batch,
+    and then the batch's dead letters too, so nothing of it was kept. On
+    PostgreSQL NUL therefore becomes
+    U+FFFD, the same mark ``bytes.decode(errors="replace")`` leaves for bytes
+    that are not UTF-8. The exact bytes are kept beside it (``payload_raw``).
+    SQLite stores the text as it is.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql":
+            return value
+        return value.replace("\x00", "\ufffd")

@@ -32,7 +32,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Fee, Procedure
@@ -52,6 +52,7 @@ from cloud.domain.deadlines import (
     step_due_dates,
     timing,
 )
+from cloud.domain.postal import PostalZone
 from cloud.domain.roles import Role
 
 
@@ -116,13 +117,26 @@ POST_UNIT = "post"
 """The unit a result goes to when it is returned by post."""
 
 
+def _no_nul(value: object) -> object:
+    # PostgreSQL cannot store U+0000 in text: refuse it here as bad input (422), not at the database (500).
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL (U+0000) characters")
+    return value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: object) -> object:
+        return _no_nul(value)
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
+    _no_nul(value)
     return value.strip()
 
 
@@ -210,11 +224,23 @@ class SupplementRecord(_Frozen):
     items_received: tuple[str, ...] = ()
 
 
+class PaidFee(_Frozen):
+    """One line of a payment: which fee of the procedure, how many units, how much, and for whom."""
+
+    name: str
+    quantity: int = 1
+    amount_vnd: int
+    collected_for: str | None = None
+    """The partner agency the money is owed to (representative mechanism); ``None``: the lead's own."""
+
+
 class FeePayment(_Frozen):
     at: datetime
     amount_vnd: int
     collected_by: Holder
     note: str | None = None
+    lines: tuple[PaidFee, ...] = ()
+    """What the amount pays for; empty when the desk did not itemise it (all of it is the lead's)."""
 
 
 class PlannedStep(_Frozen):
@@ -396,11 +422,28 @@ class DeliverPayload(_Frozen):
     note: str | None = None
 
 
+class PostalReturnPayload(_Frozen):
+    """Where a result returned by post goes (seed 001, table 2.1): priced by ``cloud.domain.postal``."""
+
+    zone: PostalZone
+    items: Annotated[int, Field(ge=1, le=100)] = 1
+    fee_collected_between_trips: bool = False
+
+
 class ReturnPayload(_Frozen):
     channel: ReturnChannel
     id_checked: bool = False
     recipient: str | None = None
     tracking: str | None = None
+    postal: PostalReturnPayload | None = None
+
+    @model_validator(mode="after")
+    def _postal_only_by_post(self) -> ReturnPayload:
+        if self.channel == "post" and self.postal is None:
+            raise ValueError("a return by post needs postal: {zone, items, fee_collected_between_trips}")
+        if self.channel != "post" and self.postal is not None:
+            raise ValueError(f"postal is only for a return by post, not {self.channel}")
+        return self
 
 
 class ApologyPayload(_Frozen):
@@ -408,9 +451,19 @@ class ApologyPayload(_Frozen):
     new_appointment: datetime
 
 
+class FeeLine(_Frozen):
+    """A fee of the procedure's card (by its name) paid in this payment."""
+
+    fee: Name
+    quantity: Annotated[int, Field(ge=1, le=10_000)] = 1
+    amount_vnd: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
+    """For an amount set by a notice (the tax office's); default: the card's amount × quantity, capped."""
+
+
 class FeesPayload(_Frozen):
     amount_vnd: Annotated[int, Field(gt=0, le=1_000_000_000)]
     note: str | None = None
+    lines: Annotated[tuple[FeeLine, ...], Field(max_length=50)] = ()
 
 
 class ReasonPayload(_Frozen):
@@ -605,7 +658,21 @@ def _apologise(ctx: _Context) -> _Change:
 
 def _collect_fees(ctx: _Context) -> _Change:
     p: FeesPayload = ctx.payload
-    payment = FeePayment(at=ctx.now, amount_vnd=p.amount_vnd, collected_by=ctx.actor.as_holder(), note=p.note)
+    terms = ctx.dossier.terms
+    fees = {fee.name: fee for fee in terms.fees}
+    lines = []
+    for line in p.lines:
+        fee = fees.get(line.fee)
+        if fee is None:
+            known = "; ".join(fees) or "none"
+            raise _refuse(f"procedure {terms.code} has no fee {line.fee!r}; its fees: {known}")
+        amount = line.amount_vnd if line.amount_vnd is not None else split_fees([(fee, line.quantity)]).total_vnd
+        lines.append(PaidFee(name=fee.name, quantity=line.quantity, amount_vnd=amount, collected_for=fee.collected_for))
+    itemised = sum(line.amount_vnd for line in lines)
+    if lines and itemised != p.amount_vnd:
+        raise _refuse(f"the lines add up to {itemised} VND, not the {p.amount_vnd} VND collected")
+    payment = FeePayment(at=ctx.now, amount_vnd=p.amount_vnd, collected_by=ctx.actor.as_holder(), note=p.note,
+                         lines=tuple(lines))
     return _Change({"payments": (*ctx.dossier.payments, payment)})
 
 
@@ -667,7 +734,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                DeliverPayload, "–", _deliver_result,
                "The result (or refusal notice) reaches the desk; the dossier counts as resolved."),
     Transition(Action.return_result, (_S.result_at_desk,), _S.returned, frozenset({_R.results_desk}), "office",
-               ReturnPayload, "channel; id_checked for in person", _return_result,
+               ReturnPayload, "channel; id_checked for in person; postal zone by post", _return_result,
                "The desk returns the result in person (ID checked), by post or online."),
     Transition(Action.apologise, (_S.received, _S.assigned, _S.in_process, _S.waiting_verification,
                                   _S.submitted_for_approval, _S.approved, _S.refused), None,
@@ -677,7 +744,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.collect_fees, (*_OPEN_BEFORE_RESULT, _S.submitted_for_approval, _S.approved, _S.refused,
                                      _S.result_at_desk), None,
                frozenset({_R.reception, _R.results_desk}), "office",
-               FeesPayload, "amount_vnd", _collect_fees,
+               FeesPayload, "amount_vnd (lines: fees of the procedure, optional)", _collect_fees,
                "Record fees collected once at the desk (representative mechanism)."),
     Transition(Action.withdraw, _OPEN_BEFORE_RESULT, _S.withdrawn, frozenset({_R.reception}), "office",
                ReasonPayload, "reason", _withdraw,

@@ -49,11 +49,22 @@ class SeedReport:
                 f"{self.units} administrative units ({self.units_new} new)")
 
 
+#: libyaml's parser with the safe constructor: parses the catalogue in ~15 ms instead of ~100 ms, paid at every
+#: first start and in every test that starts the app. The same Python objects; only its error messages are terser.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataError(str(path), [f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        pass  # parsed again below, for the pure-Python parser's message (it quotes the line)
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise DataError(str(path), [f"{path}: not valid YAML: {exc}"]) from None
 

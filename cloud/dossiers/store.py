@@ -13,7 +13,9 @@ Each operation is one transaction:
   with ``UPDATE … WHERE version = <the version read>``: if another writer got
   there first nothing is updated and :class:`StaleDossier` is raised (HTTP
   409); otherwise the version goes up by one and a ``dossier_event`` row is
-  appended.
+  appended. What else the action leaves — a numbered fee receipt, the
+  sub-task index, a postal quote, a notification to the citizen — is written
+  in the same transaction by :func:`cloud.dossiers.records.after_action`.
 
 The rules' refusals (:class:`~cloud.domain.workflow.TransitionRefused`) pass
 through unchanged; they leave the database as it was.
@@ -27,9 +29,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import Connection, Engine, and_, or_, select, update
 
-from cloud.db import upsert
+from cloud.db import audit, upsert
 from cloud.db.dossiers import (
     admin_unit_table,
     dossier_event_table,
@@ -42,6 +44,8 @@ from cloud.domain.calendar import CalendarOverrides, OfficeHours, WorkingCalenda
 from cloud.domain.catalogue import Procedure
 from cloud.domain.codes import CodeFormat
 from cloud.domain.datafile import key_path
+from cloud.domain.postal import PostalTariff
+from cloud.domain.receipts import ReceiptNumberFormat
 from cloud.domain.workflow import (
     Action,
     Actor,
@@ -55,6 +59,7 @@ from cloud.domain.workflow import (
     receive,
     transition,
 )
+from cloud.dossiers import records
 
 S = DossierState
 CLOCK_RUNNING = (S.received, S.assigned, S.in_process, S.waiting_verification, S.submitted_for_approval,
@@ -133,11 +138,15 @@ class DossierStore:
         overrides: CalendarOverrides | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         code_format: CodeFormat | None = None,
+        receipt_format: ReceiptNumberFormat | None = None,
+        tariff: PostalTariff | None = None,
     ) -> None:
         self.engine = engine
         self.overrides = overrides or CalendarOverrides()
         self.clock = clock
         self.code_format = code_format or CodeFormat()
+        self.receipt_format = receipt_format or ReceiptNumberFormat()
+        self.tariff = tariff or records.load_postal_tariff(records.SHIPPED_DATA)
         self._calendars: dict[str, WorkingCalendar] = {}
 
     # -- reading -------------------------------------------------------------
@@ -158,13 +167,28 @@ class DossierStore:
                             r.at, r.payload) for r in rows]
 
     def list(self, *, office: str | None = None, state: DossierState | None = None, overdue: bool | None = None,
+             field: str | None = None, officer: str | None = None, due_from: datetime | None = None,
+             due_to: datetime | None = None, subtask_unit: str | None = None,
              limit: int = 100, offset: int = 0) -> list[StoredDossier]:
+        """Dossiers, newest first. ``officer``: holding it or assigned to it; ``due_from``/``due_to``: legal due
+        within the bounds (inclusive); ``subtask_unit``: a sub-task was sent to that unit."""
         t = dossier_table
         query = select(t)
         if office is not None:
             query = query.where(t.c.office == office)
         if state is not None:
             query = query.where(t.c.state == state.value)
+        if field is not None:
+            query = query.where(t.c.procedure.in_(select(procedure_table.c.code).where(procedure_table.c.field == field)))
+        if officer is not None:
+            query = query.where(or_(t.c.holder_officer == officer,
+                                    t.c.data[("assignee", "officer")].as_string() == officer))
+        if due_from is not None:
+            query = query.where(t.c.due_at >= due_from)
+        if due_to is not None:
+            query = query.where(t.c.due_at <= due_to)
+        if subtask_unit is not None:
+            query = query.where(records.subtask_dossiers(subtask_unit))
         if overdue is not None:
             late = and_(t.c.due_at < self.clock(), t.c.state.in_([s.value for s in CLOCK_RUNNING]))
             query = query.where(late if overdue else ~late)
@@ -203,8 +227,11 @@ class DossierStore:
         return StoredDossier(d, new.applicant_name, 1, d.clock.due)
 
     def act(self, code: str, action: str, actor: Actor, payload: Mapping[str, Any] | None,
-            expected_version: int | None = None) -> StoredDossier:
-        """Take ``action`` on dossier ``code`` as ``actor``; raises the errors above or TransitionRefused."""
+            expected_version: int | None = None, via: str | None = None) -> StoredDossier:
+        """Take ``action`` on dossier ``code`` as ``actor``; raises the errors above or TransitionRefused.
+
+        ``via``: how the action came in when not typed (``"scan"``), recorded in its event.
+        """
         now = self.clock()
         with write_transaction(self.engine) as conn:
             row = conn.execute(select(dossier_table).where(dossier_table.c.code == code)).first()
@@ -234,8 +261,20 @@ class DossierStore:
             )
             if changed.rowcount != 1:
                 raise StaleDossier(f"dossier {code} was changed by someone else; reload it and try again")
-            self._append_event(conn, result.event, actor, parsed.model_dump(mode="json", exclude_none=True))
+            recorded = records.after_action(records.ActionContext(
+                conn=conn, result=result, actor=actor, payload=parsed, calendar=calendar, now=now, tariff=self.tariff,
+                receipt_format=self.receipt_format, office_name=unit.office_name if unit is not None else d.office,
+                agency=unit.agency_id if unit is not None else self.code_format.find(d.code).agency,
+            ))
+            self._append_event(conn, result.event, actor, {**parsed.model_dump(mode="json", exclude_none=True),
+                                                           **recorded, **({"via": via} if via else {})})
         return StoredDossier(d, row.applicant_name, row.version + 1, d.clock.due)
+
+    def calendar_of(self, office: str) -> WorkingCalendar:
+        """The working calendar of one-stop office ``office`` (the default week if it is unknown)."""
+        with self.engine.connect() as conn:
+            unit = conn.execute(select(admin_unit_table).where(admin_unit_table.c.office == office)).first()
+        return self._calendar(unit) if unit is not None else WorkingCalendar(overrides=self.overrides)
 
     # -- helpers -------------------------------------------------------------
 
@@ -255,12 +294,20 @@ class DossierStore:
 
     @staticmethod
     def _append_event(conn: Connection, event: WorkflowEvent, actor: Actor, payload: dict[str, Any]) -> None:
-        conn.execute(dossier_event_table.insert().values(
+        """The dossier's own history row, then the hash-chained audit entry (docs/audit.md) in the same
+        transaction: last, because on PostgreSQL it holds the audit head's lock until the commit."""
+        from_state = event.from_state.value if event.from_state else None
+        event_id = conn.execute(dossier_event_table.insert().values(
             dossier=event.dossier, action=event.action.value,
-            from_state=event.from_state.value if event.from_state else None, to_state=event.to_state.value,
+            from_state=from_state, to_state=event.to_state.value,
             actor_role=actor.role.value, actor_unit=actor.unit, actor_officer=actor.officer, at=event.at,
             payload=payload,
-        ))
+        )).inserted_primary_key[0]
+        audit.append(conn, at=event.at, actor_role=actor.role.value, actor_unit=actor.unit,
+                     actor_officer=actor.officer, action=event.action.value,
+                     subject=audit.subject_of("dossier", event.dossier),
+                     data={"event": event_id, "from_state": from_state, "to_state": event.to_state.value,
+                           "payload": payload})
 
 
 def _columns(d: Dossier) -> dict[str, Any]:

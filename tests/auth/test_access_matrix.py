@@ -64,6 +64,14 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dossiers/{code}"): "dossier.read",
     ("POST", "/api/v1/dossiers/{code}/actions/{action}"): "dossier.act",
     ("GET", "/api/v1/public/dossiers/{code}"): "dossier.lookup",
+    ("GET", "/api/v1/audit"): "audit.read",
+    ("GET", "/api/v1/dossiers/{code}/fees"): "dossier.read",
+    ("GET", "/api/v1/dossiers/{code}/receipt"): "dossier.read",
+    ("GET", "/api/v1/dossiers/{code}/postal-quote"): "dossier.read",
+    ("POST", "/api/v1/handovers/scan"): "dossier.act",
+    ("GET", "/api/v1/subtasks"): "dossier.read",
+    ("GET", "/api/v1/notifications"): "notifications.consume",
+    ("POST", "/api/v1/notifications/{id}/delivered"): "notifications.consume",
 }
 
 PATH_VALUES = {"office": "demo", "counter": "1", "code": "H74.718-261123-0001", "action": "assign",

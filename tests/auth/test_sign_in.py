@@ -169,3 +169,35 @@ def test_the_sign_in_form_never_redirects_off_site(client: TestClient, target: s
     signed = client.post("/login", data={"username": RECEPTION, "password": PASSWORD, "next": target},
                          follow_redirects=False)
     assert signed.headers["location"] == "/console"
+
+
+def test_account_changes_are_in_the_audit_log_without_secrets(client: TestClient, users: UserStore) -> None:
+    from cloud.db import audit
+
+    admin = as_role(Role.admin)
+    body = {"username": "cv.binh", "full_name": "Lê Thị Bình", "unit": "tdm.ptp", "roles": ["specialist"],
+            "password": "một mật khẩu dài"}
+    assert client.post("/api/v1/users", headers=admin, json=body).status_code == 201
+    client.put("/api/v1/users/cv.binh/roles", headers=admin, json={"roles": ["leader"]})
+    client.put("/api/v1/users/cv.binh/password", headers=admin, json={"password": "mật khẩu mới đây"})
+    sign_in(client, "cv.binh", "mật khẩu mới đây")  # signing in changes no account: not audited
+    client.post("/api/v1/users/cv.binh/deactivate", headers=admin)
+    with users.engine.connect() as conn:
+        trail = audit.read_subject(conn, "user:cv.binh")
+    assert [e.action for e in trail] == ["add_user", "set_roles", "set_password", "deactivate_user"]
+    assert {e.actor.officer for e in trail} == {"admin.test"}
+    assert trail[1].data == {"roles": ["leader"]} and trail[3].data == {"revoked_tokens": 1}
+    text = repr([e.data for e in trail])
+    assert "mật khẩu" not in text and "argon2" not in text and "ost_" not in text
+
+
+def test_the_audit_log_is_readable_by_the_roles_that_may(client: TestClient) -> None:
+    admin = as_role(Role.admin)
+    client.post("/api/v1/users", headers=admin, json={"username": "cv.binh", "full_name": "Lê Thị Bình",
+                                                      "unit": "tdm.ptp", "roles": ["specialist"]})
+    page = client.get("/api/v1/audit", headers=as_role(Role.provincial_monitor), params={"subject": "user:cv.binh"})
+    assert page.status_code == 200
+    body = page.json()
+    assert [e["action"] for e in body["entries"]] == ["add_user"] and body["head_seq"] >= 1
+    assert len(body["head_hash"]) == 64
+    assert client.get("/api/v1/audit", headers=as_role(Role.leader)).status_code == 403

@@ -371,6 +371,22 @@ def test_fees_are_recorded_at_the_desk(calendar: WorkingCalendar, household: Pro
         step(d, A.collect_fees, calendar, payload={"amount_vnd": 0})
 
 
+def test_a_payment_may_be_itemised_by_the_procedure_s_fees(calendar: WorkingCalendar, catalogue: Catalogue) -> None:
+    """Lines name fees of the card; an amount set by a notice (tax) is given, the rest comes from the card."""
+    transfer = catalogue.procedure("DD.02")
+    d = new_dossier(calendar, transfer)
+    registration, stamp_duty = (f.name for f in transfer.fees)
+    lines = [{"fee": registration}, {"fee": stamp_duty, "amount_vnd": 12_500_000}]
+    d = step(d, A.collect_fees, calendar, payload={"amount_vnd": 12_530_000, "lines": lines})
+    paid = d.payments[-1].lines
+    assert [(p.amount_vnd, p.collected_for) for p in paid] == [(30_000, None), (12_500_000, "thue")]
+    with pytest.raises(TransitionRefused, match="add up to 12530000 VND, not the 100000"):
+        step(d, A.collect_fees, calendar, payload={"amount_vnd": 100_000, "lines": lines})
+    with pytest.raises(TransitionRefused, match="has no fee 'Phí gửi xe'"):
+        step(d, A.collect_fees, calendar, payload={"amount_vnd": 5_000, "lines": [{"fee": "Phí gửi xe"}]})
+    assert d.fees_paid_vnd == 12_530_000
+
+
 # -- return, apology, withdrawal ---------------------------------------------------------------------------
 
 
@@ -378,15 +394,28 @@ def test_return_channels(calendar: WorkingCalendar, catalogue: Catalogue, househ
     d = dossier_in(S.result_at_desk, calendar, household)
     with pytest.raises(TransitionRefused, match="ID card"):
         step(d, A.return_result, calendar, payload={"channel": "in_person"})
-    by_post = step(d, A.return_result, calendar, payload={"channel": "post", "tracking": "EB123456789VN"})
+    by_post = step(d, A.return_result, calendar, payload={"channel": "post", "tracking": "EB123456789VN",
+                                                               "postal": {"zone": "city"}})
     assert by_post.returned_via == "post" and by_post.handovers[-1].receiver.unit == "post"
     assert step(d, A.return_result, calendar, payload={"channel": "online"}).returned_via == "online"  # level 4
 
     marriage = dossier_in(S.result_at_desk, calendar, catalogue.procedure("HT.02"))
     with pytest.raises(TransitionRefused, match="does not allow returning the result by post"):
-        step(marriage, A.return_result, calendar, payload={"channel": "post"})
+        step(marriage, A.return_result, calendar, payload={"channel": "post", "postal": {"zone": "province"}})
     with pytest.raises(TransitionRefused, match="online level 3"):
         step(marriage, A.return_result, calendar, payload={"channel": "online"})
+
+
+def test_a_return_by_post_names_its_zone_and_only_post_carries_one(calendar: WorkingCalendar, household: Procedure) -> None:
+    d = dossier_in(S.result_at_desk, calendar, household)
+    with pytest.raises(TransitionRefused, match="needs postal"):
+        step(d, A.return_result, calendar, payload={"channel": "post"})
+    with pytest.raises(TransitionRefused, match="only for a return by post"):
+        step(d, A.return_result, calendar, payload={"channel": "online", "postal": {"zone": "city"}})
+    with pytest.raises(TransitionRefused, match="postal.zone"):
+        step(d, A.return_result, calendar, payload={"channel": "post", "postal": {"zone": "moon"}})
+    posted = step(d, A.return_result, calendar, payload={"channel": "post", "postal": {"zone": "remote", "items": 2}})
+    assert posted.returned_via == "post"
 
 
 def test_apology_through_the_workflow(calendar: WorkingCalendar, household: Procedure) -> None:

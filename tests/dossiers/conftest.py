@@ -1,4 +1,4 @@
-"""The real cloud app (TestClient runs its lifespan: migrations, seeding) on a SQLite file in tmp_path.
+"""The real cloud app (TestClient runs its lifespan: migrations, seeding) on SQLite and on PostgreSQL.
 
 No broker: the dossier endpoints do not use MQTT, and the service starts
 degraded when the broker is unreachable (``startup_connect_timeout_s=0``
@@ -61,6 +61,10 @@ head = person("department_head", DEPT, "tp.hung")
 specialist = person("specialist", DEPT, "cv.an")
 leader = person("leader", "tdm.ubnd", "pct.minh")
 desk = person("results_desk", OFFICE, "tkq.mai")
+commune = person("specialist", "tdm.phu_hoa", "cv.binh")  # an officer of Phú Hòa ward (liên thông)
+tax = person("specialist", "tdm.cct", "ct.hoa")  # Chi cục Thuế Thủ Dầu Một (representative mechanism)
+bc_reception = person("reception", "bc.bptn", "tn.cuong")  # Bến Cát's desk: its own receipt numbers
+it = person("it", "bd", "it.khoa")  # the account the notification workers run with
 
 
 class Clock:
@@ -81,11 +85,12 @@ class Clock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """The service on SQLite and again on PostgreSQL (``database_url`` is parametrized, tests/postgres.py)."""
     firmware_configs = tmp_path / "firmware_configs"
     firmware_configs.mkdir()
-    return Settings(data_dir=tmp_path / "cloud", mqtt_port=free_port(), firmware_configs=firmware_configs,
-                    startup_connect_timeout_s=0, http_port=free_port())
+    return Settings(data_dir=tmp_path / "cloud", database_url=database_url, mqtt_port=free_port(),
+                    firmware_configs=firmware_configs, startup_connect_timeout_s=0, http_port=free_port())
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from cloud.db.dossiers import dossier_event_table, dossier_table
-from cloud.domain.workflow import Actor
 from cloud.dossiers.seed import load_reference, seed
-from cloud.dossiers.store import DossierStore, NewDossier
+from cloud.dossiers.store import DossierStore
 from cloud.settings import Settings
 from tests.dossiers.conftest import OFFICE, Clock, desk, head, leader, new_dossier, person, reception, specialist
 
@@ -54,21 +53,6 @@ def test_a_new_dossier_gets_the_next_code_of_the_agency_and_day(client: TestClie
     assert first["state"] == "received" and first["handling_unit"] == "tdm.ptckh"
     assert first["holder_unit"] == "tdm.ptckh" and first["applicant_name"] == APPLICANT
     assert first["version"] == 1 and [e["action"] for e in first["history"]] == ["receive"]
-
-
-def test_twenty_parallel_creates_get_twenty_distinct_codes(client: TestClient, store: DossierStore) -> None:
-    actor = Actor(role="reception", unit=OFFICE, officer="tn.lan")
-
-    def create(i: int) -> str:
-        return store.create(NewDossier("KD.01", OFFICE, f"Công dân {i}"), actor).dossier.code
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        codes = list(pool.map(create, range(20)))
-    assert len(set(codes)) == 20
-    assert all(CODE.match(c) for c in codes)
-    assert sorted(int(c[-4:]) for c in codes) == list(range(1, 21))
-    with store.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(dossier_table)).scalar_one() == 20
 
 
 def test_parallel_creates_over_http_also_get_distinct_codes(client: TestClient) -> None:

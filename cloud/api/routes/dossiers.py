@@ -15,7 +15,7 @@ tokens exist; see ``cloud.api.deps.get_actor``). Status codes:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query
@@ -33,11 +33,13 @@ from cloud.api.dossier_schemas import (
 from cloud.api.errors import ApiError, responses
 from cloud.db.dossiers import ProcedureRow
 from cloud.domain.access import Permission as P
+from cloud.domain.calendar import VN_TZ
 from cloud.domain.deadlines import DeadlineError
 from cloud.domain.roles import Role
 from cloud.domain.workflow import (
     STATE_LABELS_VI,
     DossierState,
+    Actor,
     TransitionRefused,
     allowed_actions,
     public_status,
@@ -95,12 +97,12 @@ def get_procedure(session: SessionDep, code: Annotated[str, Path(max_length=40)]
 # -- dossiers -----------------------------------------------------------------
 
 
-def _refused(exc: TransitionRefused | DeadlineError) -> ApiError:
+def refused(exc: TransitionRefused | DeadlineError) -> ApiError:
     reason = exc.reason if isinstance(exc, TransitionRefused) else str(exc)
     return ApiError(409, "transition_refused", reason, "Thao tác không được phép với hồ sơ ở trạng thái hiện tại.")
 
 
-def _not_found(code: str) -> ApiError:
+def dossier_not_found(code: str) -> ApiError:
     return ApiError(404, "dossier_not_found", f"no dossier {code!r}", f"Không tìm thấy hồ sơ “{code}”.")
 
 
@@ -116,7 +118,7 @@ def _summary_of(stored: StoredDossier, now: datetime) -> dict[str, Any]:
     )
 
 
-def _detail(store: DossierStore, stored: StoredDossier, role: Role) -> DossierDetail:
+def dossier_detail(store: DossierStore, stored: StoredDossier, role: Role) -> DossierDetail:
     d = stored.dossier
     history = store.history(d.code)
     return DossierDetail(**_summary_of(stored, store.clock()), allowed_actions=[a.value for a in allowed_actions(d, role)],
@@ -140,8 +142,8 @@ def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> 
     except NoHandlingUnit as exc:
         raise ApiError(422, "no_handling_unit", str(exc)) from None
     except (TransitionRefused, DeadlineError) as exc:
-        raise _refused(exc) from None
-    return _detail(store, stored, actor.role)
+        raise refused(exc) from None
+    return dossier_detail(store, stored, actor.role)
 
 
 @router.get("/dossiers", response_model=list[DossierSummary], responses=responses(401, 403),
@@ -151,13 +153,41 @@ def list_dossiers(
     office: Annotated[str | None, Query(max_length=40, description="Receiving office code")] = None,
     state: DossierState | None = None,
     overdue: Annotated[bool | None, Query(description="true: past the legal due date and not resolved")] = None,
+    field: Annotated[str | None, Query(max_length=40, description="Field of the procedure, e.g. dat_dai")] = None,
+    officer: Annotated[str | None, Query(max_length=200, description="Officer id holding it or assigned to it")] = None,
+    due_from: Annotated[str | None, Query(max_length=40, description=(
+        "Legal due at or after this moment or day (2026-10-15: from its start; no time zone: Vietnam's)"))] = None,
+    due_to: Annotated[str | None, Query(max_length=40, description=(
+        "Legal due at or before this moment or day (2026-10-15: to its end; no time zone: Vietnam's)"))] = None,
+    subtask_unit: Annotated[str | None, Query(max_length=40, description="A sub-task was sent to this unit")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[DossierSummary]:
-    """Dossiers, newest first."""
+    """Dossiers, newest first, filtered by office, state, overdue, field, officer, legal due range, sub-task unit."""
+    start, end = moment_param("due_from", due_from), moment_param("due_to", due_to, end_of_day=True)
+    if start is not None and end is not None and start > end:
+        raise ApiError(422, "invalid_range", f"due_from {start.isoformat()} is after due_to {end.isoformat()}",
+                       "Khoảng thời hạn không hợp lệ: ngày bắt đầu sau ngày kết thúc.")
     now = store.clock()
-    return [DossierSummary(**_summary_of(s, now))
-            for s in store.list(office=office, state=state, overdue=overdue, limit=limit, offset=offset)]
+    found = store.list(office=office, state=state, overdue=overdue, field=field, officer=officer, due_from=start,
+                       due_to=end, subtask_unit=subtask_unit, limit=limit, offset=offset)
+    return [DossierSummary(**_summary_of(s, now)) for s in found]
+
+
+def moment_param(name: str, text: str | None, *, end_of_day: bool = False) -> datetime | None:
+    """A query parameter's moment: ISO 8601, a bare day meaning its start (or end), Vietnam's time when no zone."""
+    if text is None:
+        return None
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=VN_TZ)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, "invalid_query", f"{name}={text!r} is not a day (2026-10-15) or a moment "
+                       "(2026-10-15T17:00+07:00)", "Ngày giờ không hợp lệ.") from None
+    return moment.replace(tzinfo=VN_TZ) if moment.tzinfo is None else moment
 
 
 @router.get("/dossiers/{code}", response_model=DossierDetail, responses=responses(401, 403, 404),
@@ -167,8 +197,8 @@ def get_dossier(code: DossierCode, actor: ActorDep, store: DossiersDep) -> Dossi
     try:
         stored = store.get(code)
     except DossierNotFound:
-        raise _not_found(code) from None
-    return _detail(store, stored, actor.role)
+        raise dossier_not_found(code) from None
+    return dossier_detail(store, stored, actor.role)
 
 
 @router.post("/dossiers/{code}/actions/{action}", response_model=DossierDetail,
@@ -181,22 +211,28 @@ def act(
     if_match: Annotated[int | None, Header(description="Optional: the version you read; 409 if it moved on")] = None,
 ) -> DossierDetail:
     """Take a workflow action on a dossier."""
+    stored = take_action(store, code, action, actor, payload, expected_version=if_match)
+    return dossier_detail(store, stored, actor.role)
+
+
+def take_action(store: DossierStore, code: str, action: str, actor: Actor, payload: dict[str, Any] | None, *,
+                expected_version: int | None = None, via: str | None = None) -> StoredDossier:
+    """``store.act`` with its errors as the API answers them (the action endpoint and the scanner's)."""
     try:
-        stored = store.act(code, action, actor, payload, expected_version=if_match)
+        return store.act(code, action, actor, payload, expected_version=expected_version, via=via)
     except DossierNotFound:
-        raise _not_found(code) from None
+        raise dossier_not_found(code) from None
     except UnknownAction as exc:
         raise ApiError(422, "unknown_action", exc.args[0], "Thao tác không tồn tại.") from None
     except BadPayload as exc:
         raise ApiError(422, "invalid_payload", str(exc), "Dữ liệu kèm theo thao tác không hợp lệ.") from None
     except (TransitionRefused, DeadlineError) as exc:
-        raise _refused(exc) from None
+        raise refused(exc) from None
     except StaleDossier as exc:
         raise ApiError(409, "dossier_changed", str(exc), "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại.") from None
     except ValidationError as exc:  # the new state broke a model rule: refuse rather than answer 500
         raise ApiError(422, "invalid_payload", f"{action} would leave the dossier invalid: {exc.error_count()} problem(s): "
                        + "; ".join(str(e["msg"]) for e in exc.errors())) from None
-    return _detail(store, stored, actor.role)
 
 
 @router.get("/public/dossiers/{code}", response_model=PublicDossier, tags=["public"], responses=responses(404),
@@ -206,7 +242,7 @@ def public_lookup(code: DossierCode, store: DossiersDep) -> PublicDossier:
     try:
         stored = store.get(code.strip().upper())
     except DossierNotFound:
-        raise _not_found(code) from None
+        raise dossier_not_found(code) from None
     status = public_status(stored.dossier)
     # Once the dossier has left the administration its "holder" is the recipient (a person's
     # name) or the post: never show that name publicly.

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from cloud.api.deps import UsersDep, allow
+from cloud.api.deps import ActorDep, UsersDep, allow
 from cloud.api.errors import ApiError, responses
 from cloud.auth.users import User, UserError
 from cloud.domain.access import Permission as P
@@ -58,18 +58,18 @@ def list_users(users: UsersDep) -> list[UserView]:
 
 
 @router.post("", status_code=201, response_model=UserView, responses=responses(409, 422))
-def create_user(body: UserCreate, users: UsersDep) -> UserView:
+def create_user(body: UserCreate, users: UsersDep, actor: ActorDep) -> UserView:
     try:
         return _view(users.add(body.username, full_name=body.full_name, unit=body.unit, roles=body.roles,
-                               password=body.password))
+                               password=body.password, by=actor))
     except UserError as exc:
         raise _invalid(exc) from None
 
 
 @router.put("/{username}/roles", response_model=UserView, responses=responses(404, 422))
-def set_roles(username: Username, body: RolesUpdate, users: UsersDep) -> UserView:
+def set_roles(username: Username, body: RolesUpdate, users: UsersDep, actor: ActorDep) -> UserView:
     try:
-        users.set_roles(username, body.roles)
+        users.set_roles(username, body.roles, by=actor)
     except UserError as exc:
         raise _invalid(exc) from None
     found = users.get(username)
@@ -78,18 +78,18 @@ def set_roles(username: Username, body: RolesUpdate, users: UsersDep) -> UserVie
 
 
 @router.put("/{username}/password", status_code=204, responses=responses(404, 422))
-def set_password(username: Username, body: PasswordUpdate, users: UsersDep) -> None:
+def set_password(username: Username, body: PasswordUpdate, users: UsersDep, actor: ActorDep) -> None:
     try:
-        users.set_password(username, body.password)
+        users.set_password(username, body.password, by=actor)
     except UserError as exc:
         raise _invalid(exc) from None
 
 
 @router.post("/{username}/deactivate", response_model=UserView, responses=responses(404))
-def deactivate(username: Username, users: UsersDep) -> UserView:
+def deactivate(username: Username, users: UsersDep, actor: ActorDep) -> UserView:
     """Disable the account and revoke all its tokens and sessions; its name stays in the history."""
     try:
-        users.deactivate(username)
+        users.deactivate(username, by=actor)
     except UserError as exc:
         raise _invalid(exc) from None
     found = users.get(username)
