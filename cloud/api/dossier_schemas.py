@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from cloud.domain.workflow import DossierState
+from cloud.domain.workflow import DossierState, Name, RefCode
 from cloud.dossiers.store import EventRecord
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value.strip()
-
-
-Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+Text = Name
+"""Required, non-blank, storable text (the workflow's rule: no NUL, at most 200 characters)."""
 
 
 class ProcedureSummary(BaseModel):
@@ -34,11 +29,11 @@ class ProcedureSummary(BaseModel):
 class DossierCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    procedure: Text = Field(description="Procedure code from GET /api/v1/catalogue, e.g. HT.01")
-    office: Text = Field(description="Code of the receiving one-stop office, e.g. tdm.bptn (province.yaml)")
+    procedure: RefCode = Field(description="Procedure code from GET /api/v1/catalogue, e.g. HT.01")
+    office: RefCode = Field(description="Code of the receiving one-stop office, e.g. tdm.bptn (province.yaml)")
     applicant_name: Text = Field(description="Personal data: shown to staff, never on the public lookup.")
     channel: Literal["counter", "online"] = "counter"
-    handling_unit: Text | None = Field(
+    handling_unit: RefCode | None = Field(
         default=None, description="Department that processes it; default: the office's unit's department of the field."
     )
 

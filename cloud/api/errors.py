@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from cloud.api.schemas import ApiErrorBody
 
@@ -23,8 +24,18 @@ async def _handle(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body.model_dump(), status_code=exc.status, headers=exc.headers)
 
 
+async def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
+    """The database refused a value the validation let through (PostgreSQL: a NUL character in text, a code
+    longer than its column). That is bad input, not a server fault; the transaction has rolled back."""
+    error = ApiError(422, "unstorable_value", f"the database cannot store a value of this request: "
+                     f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}",
+                     "Dữ liệu gửi lên có ký tự hoặc độ dài không hợp lệ.")
+    return await _handle(_request, error)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _handle)
+    app.add_exception_handler(DataError, _database_refused)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, object]]:

@@ -43,7 +43,7 @@ from cloud.db.dossiers import admin_unit_table, dossier_table, procedure_table
 from cloud.db.users import user_table
 from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.datafile import DataError
-from cloud.domain.notifications import NoticeContext, notice_for
+from cloud.domain.notifications import NOTICES, NoticeContext, notice_for
 from cloud.domain.postal import PostalTariff, parse_postal_tariff
 from cloud.domain.postal_return import PostalQuote, quote
 from cloud.domain.receipts import FeeReceipt, ReceiptNumberFormat, receipt_for
@@ -176,6 +176,8 @@ def after_action(ctx: ActionContext) -> dict[str, Any]:
     if recorder is not None:
         added |= recorder(ctx)
     d = ctx.dossier
+    if action not in NOTICES:  # most actions notify nobody: no query for names
+        return added
     context = NoticeContext(office_name=ctx.office_name, officer_names=_officer_names(ctx.conn, d),
                             postal=ctx.postal)
     notice = notice_for(action, d, ctx.payload, context)

@@ -20,9 +20,12 @@ from cloud.db.tables import counter_table, office_table
 from cloud.settings import Settings
 
 
-def test_migrations_create_exactly_the_models_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migrations_create_exactly_the_models_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    database_url: str) -> None:
     monkeypatch.chdir(tmp_path)  # no alembic.ini here: the config is built in code
-    engine = make_engine(f"sqlite:///{tmp_path / 'nested' / 'cloud.db'}")
+    if database_url.startswith("sqlite"):
+        database_url = f"sqlite:///{tmp_path / 'nested' / 'cloud.db'}"
+    engine = make_engine(database_url)
     migrate.upgrade(engine)
     migrate.upgrade(engine)  # idempotent: a restart does nothing
     with engine.connect() as conn:

@@ -196,3 +196,15 @@ def test_events_and_dossier_rows_agree(client: TestClient, store: DossierStore) 
         events = conn.execute(select(func.count()).select_from(dossier_event_table)
                               .where(dossier_event_table.c.dossier == code)).scalar_one()
     assert row.state == "assigned" and row.holder_officer == "cv.an" and row.version == 2 and events == 2
+
+
+def test_text_the_database_cannot_store_is_a_422_not_a_500(client: TestClient) -> None:
+    """PostgreSQL refuses NUL in text and values longer than a column; SQLite takes both: never a 500."""
+    body = {"procedure": "KD.01", "office": OFFICE, "applicant_name": "Nguyễn\x00 Văn A"}
+    assert client.post("/api/v1/dossiers", headers=reception, json=body).status_code == 422
+    for url in ("/api/v1/dossiers/AB%00C", "/api/v1/public/dossiers/AB%00C", "/api/v1/catalogue/K%00"):
+        assert client.get(url, headers=head).status_code in (404, 422), url
+    assert client.get("/api/v1/dossiers", headers=head, params={"office": "x\x00"}).status_code in (200, 422)
+    long_unit = client.post("/api/v1/dossiers", headers=reception,
+                            json={**body, "applicant_name": "A", "handling_unit": "u" * 150})
+    assert long_unit.status_code == 422
