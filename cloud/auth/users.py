@@ -216,14 +216,19 @@ class UserStore:
         log.info("auth.token_issued", username=username, kind=kind, name=name[:200])
         return IssuedToken(secret, expires)
 
+    def cached(self, secret: str) -> User | None:
+        """The user of ``secret`` if it was resolved in the last RESOLVE_CACHE_S and has not expired since;
+        None means "ask :meth:`resolve`" (no I/O here, so an async caller need not leave its event loop)."""
+        with self._cache_lock:
+            found = self._resolved.get(token_hash(secret))
+        return found[0] if found is not None and found[1] > self.clock() else None
+
     def resolve(self, secret: str) -> User | None:
         """The active user a valid (known, unexpired, unrevoked) token belongs to."""
+        if (hit := self.cached(secret)) is not None:
+            return hit
         now = self.clock()
         digest = token_hash(secret)
-        with self._cache_lock:
-            cached = self._resolved.get(digest)
-        if cached is not None and cached[1] > now:
-            return cached[0]
         query = (select(user_table, token_table.c.expires_at)
                  .join(token_table, token_table.c.username == user_table.c.username)
                  .where(token_table.c.token_hash == token_hash(secret), token_table.c.revoked_at.is_(None),

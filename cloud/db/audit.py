@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, Index, String, select, update
+from sqlalchemy import JSON, Connection, Engine, Index, String, bindparam, select, update
 from sqlmodel import Field, SQLModel
 
 from cloud.db.types import BigInt, UtcDateTime
@@ -95,6 +95,13 @@ class AuditHeadMissing(RuntimeError):
     """The ``audit_head`` row is gone: the log was tampered with (or the database was never migrated)."""
 
 
+# Built once, values as parameters: a statement rebuilt per append cost more CPU than the hashing.
+_INSERT_ENTRY = entry_table.insert()
+_MOVE_HEAD = update(head_table).where(head_table.c.id == HEAD_ID, head_table.c.last_seq == bindparam("read_seq"))
+_READ_HEAD_FOR_UPDATE = select(head_table.c.last_seq, head_table.c.last_hash).where(
+    head_table.c.id == HEAD_ID).with_for_update()
+
+
 def append(conn: Connection, *, at: datetime, actor_role: str, actor_unit: str, actor_officer: str, action: str,
            subject: str, data: Mapping[str, Any]) -> AuditEntry:
     """Append one entry in ``conn``'s transaction and move the head; returns the entry with its seq and hash.
@@ -107,23 +114,19 @@ def append(conn: Connection, *, at: datetime, actor_role: str, actor_unit: str, 
     head = _locked_head(conn)
     entry = chain(head, at=at, actor=AuditActor(actor_role, actor_unit, actor_officer), action=action,
                   subject=subject, data=data)
-    conn.execute(entry_table.insert().values(
+    conn.execute(_INSERT_ENTRY, dict(
         seq=entry.seq, at=entry.at, actor_role=entry.actor.role, actor_unit=entry.actor.unit,
         actor_officer=entry.actor.officer, action=entry.action, subject=entry.subject, data=entry.data,
         prev_hash=entry.prev_hash, hash=entry.hash,
     ))
-    moved = conn.execute(update(head_table)
-                         .where(head_table.c.id == HEAD_ID, head_table.c.last_seq == head.last_seq)
-                         .values(last_seq=entry.seq, last_hash=entry.hash))
+    moved = conn.execute(_MOVE_HEAD, dict(read_seq=head.last_seq, last_seq=entry.seq, last_hash=entry.hash))
     if moved.rowcount != 1:  # pragma: no cover - the locks above make this unreachable
         raise RuntimeError(f"audit head moved during append of entry {entry.seq}")
     return entry
 
 
 def _locked_head(conn: Connection) -> AuditHead:
-    row = conn.execute(
-        select(head_table.c.last_seq, head_table.c.last_hash).where(head_table.c.id == HEAD_ID).with_for_update()
-    ).first()
+    row = conn.execute(_READ_HEAD_FOR_UPDATE).first()
     if row is None:
         raise AuditHeadMissing("the audit_head row is missing: the audit log was tampered with or the database "
                                "is not migrated; run `onestop audit verify`")

@@ -108,14 +108,6 @@ class NewDossier:
 
 
 @dataclass(frozen=True)
-class StoredDossier:
-    dossier: Dossier
-    applicant_name: str
-    version: int
-    due_at: datetime
-
-
-@dataclass(frozen=True)
 class EventRecord:
     id: int
     action: str
@@ -126,6 +118,16 @@ class EventRecord:
     actor_officer: str
     at: datetime
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredDossier:
+    dossier: Dossier
+    applicant_name: str
+    version: int
+    due_at: datetime
+    history: tuple[EventRecord, ...] | None = None
+    """Set by create and act: the history as of this write, read in its transaction."""
 
 
 def _stored(row: Any) -> StoredDossier:
@@ -162,11 +164,7 @@ class DossierStore:
 
     def history(self, code: str) -> list[EventRecord]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(dossier_event_table).where(dossier_event_table.c.dossier == code).order_by(dossier_event_table.c.id)
-            ).all()
-        return [EventRecord(r.id, r.action, r.from_state, r.to_state, r.actor_role, r.actor_unit, r.actor_officer,
-                            r.at, r.payload) for r in rows]
+            return list(_history(conn, code))
 
     def list(self, *, office: str | None = None, state: DossierState | None = None, overdue: bool | None = None,
              field: str | None = None, officer: str | None = None, due_from: datetime | None = None,
@@ -226,7 +224,8 @@ class DossierStore:
             ))
             payload = {"procedure": procedure.code, "channel": d.channel, "handling_unit": handling_unit}
             self._append_event(conn, result.event, actor, payload)
-        return StoredDossier(d, new.applicant_name, 1, d.clock.due)
+            history = _history(conn, code)
+        return StoredDossier(d, new.applicant_name, 1, d.clock.due, history)
 
     def act(self, code: str, action: str, actor: Actor, payload: Mapping[str, Any] | None,
             expected_version: int | None = None, via: str | None = None) -> StoredDossier:
@@ -270,7 +269,8 @@ class DossierStore:
             ))
             self._append_event(conn, result.event, actor, {**parsed.model_dump(mode="json", exclude_none=True),
                                                            **recorded, **({"via": via} if via else {})})
-        return StoredDossier(d, row.applicant_name, row.version + 1, d.clock.due)
+            history = _history(conn, code)
+        return StoredDossier(d, row.applicant_name, row.version + 1, d.clock.due, history)
 
     def calendar_of(self, office: str) -> WorkingCalendar:
         """The working calendar of one-stop office ``office`` (the default week if it is unknown)."""
@@ -331,8 +331,15 @@ class DossierStore:
 # action's CPU time in cProfile.
 _INSERT_DOSSIER = dossier_table.insert()
 _INSERT_EVENT = dossier_event_table.insert()
+_HISTORY = select(dossier_event_table).where(dossier_event_table.c.dossier == bindparam("code")).order_by(
+    dossier_event_table.c.id)
 _UPDATE_DOSSIER = update(dossier_table).where(dossier_table.c.code == bindparam("where_code"),
                                               dossier_table.c.version == bindparam("where_version"))
+
+
+def _history(conn: Connection, code: str) -> tuple[EventRecord, ...]:
+    return tuple(EventRecord(r.id, r.action, r.from_state, r.to_state, r.actor_role, r.actor_unit, r.actor_officer,
+                             r.at, r.payload) for r in conn.execute(_HISTORY, {"code": code}))
 
 
 def _columns(d: Dossier) -> dict[str, Any]:

@@ -120,7 +120,7 @@ def _summary_of(stored: StoredDossier, now: datetime) -> dict[str, Any]:
 
 def dossier_detail(store: DossierStore, stored: StoredDossier, role: Role) -> DossierDetail:
     d = stored.dossier
-    history = store.history(d.code)
+    history = list(stored.history) if stored.history is not None else store.history(d.code)
     return DossierDetail(**_summary_of(stored, store.clock()), allowed_actions=[a.value for a in allowed_actions(d, role)],
                          history=history, dossier=d.model_dump(mode="json"))
 
