@@ -12,3 +12,4 @@ test: bootstrap
 bench: bootstrap
 	.venv/bin/python bench/ingest.py
 	.venv/bin/python bench/call_next.py
+	.venv/bin/python bench/dossiers.py

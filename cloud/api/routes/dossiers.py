@@ -1,12 +1,13 @@
 """The procedure catalogue and dossiers (issue #4): receive, act, look up.
 
 The rules are the pure ``cloud.domain.workflow``; ``cloud.dossiers.store``
-persists what they return. Staff endpoints take the acting person from the
-``X-Role``/``X-Unit``/``X-Officer`` headers (a placeholder until users and
-tokens exist; see ``cloud.api.deps.get_actor``). Status codes:
+persists what they return. The acting person is the signed-in account
+(``cloud.api.deps.get_actor``); each route states its permission with
+``allow`` (docs/access.md). Status codes:
 
-* 401: an actor header is missing; 422: unknown role, malformed body or
-  payload, unknown action, unknown procedure or office in a new dossier;
+* 401: not signed in; 403: the role lacks the route's permission;
+* 422: malformed body or payload, unknown action, unknown procedure or
+  office in a new dossier, text the database cannot store;
 * 404: unknown dossier or procedure in the path;
 * 409: the workflow refused (``transition_refused``: wrong state, wrong role,
   wrong person; the ``detail`` says why) or someone else changed the dossier
