@@ -587,8 +587,22 @@ def _answer_verification(ctx: _Context) -> _Change:
 
 
 def _request_supplement(ctx: _Context) -> _Change:
+    """Ask the citizen for what is missing: once, and completely (001; Decree 61/2018, art. 19).
+
+    Citizens in the seeds were sent back again and again for one more paper;
+    the rule is that the officer lists everything the first time. A second
+    request is refused: what is still wrong after the supplement is a refusal
+    with reasons, or an apology with a new date.
+    """
     p: SupplementRequestPayload = ctx.payload
     d = ctx.dossier
+    if d.supplements:
+        first = d.supplements[0]
+        raise _refuse(
+            f"a supplement was already requested on {first.requested_at:%Y-%m-%d} "
+            f"({'; '.join(first.missing_items)}): supplements are requested once, completely; "
+            "refuse the dossier with reasons or apologise with a new date instead"
+        )
     record = SupplementRecord(
         requested_at=ctx.now, requested_by=ctx.actor.as_holder(), missing_items=p.missing_items, note=p.note
     )

@@ -294,6 +294,15 @@ def test_supplement_needs_the_missing_items_and_moves_the_clock(calendar: Workin
     assert back.supplements[-1].received_at == vn(2026, 10, 26, 9)
 
 
+def test_a_supplement_is_requested_once_and_completely(calendar: WorkingCalendar, permit: Procedure) -> None:
+    asked = step(dossier_in(S.in_process, calendar, permit), A.request_supplement, calendar)
+    back = apply(asked, A.receive_supplement, reception, {}, later(asked), calendar=calendar).dossier
+    with pytest.raises(TransitionRefused, match="requested once, completely") as refused:
+        apply(back, A.request_supplement, specialist, {"missing_items": ["Một giấy tờ nữa"]}, later(back),
+              calendar=calendar)
+    assert "Bản sao biên bản họp thành viên hộ gia đình" in refused.value.reason  # names the first request
+
+
 def test_restart_policy_gives_the_full_time_again(calendar: WorkingCalendar, household: Procedure) -> None:
     asked = step(dossier_in(S.in_process, calendar, household), A.request_supplement, calendar)
     back = apply(asked, A.receive_supplement, reception, {}, vn(2026, 10, 19, 9), calendar=calendar).dossier
