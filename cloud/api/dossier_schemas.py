@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cloud.domain.contact import check_email, normalise_phone
 from cloud.domain.workflow import DossierState, Name, RefCode
 from cloud.dossiers.store import EventRecord
 
@@ -32,10 +33,24 @@ class DossierCreate(BaseModel):
     procedure: RefCode = Field(description="Procedure code from GET /api/v1/catalogue, e.g. HT.01")
     office: RefCode = Field(description="Code of the receiving one-stop office, e.g. tdm.bptn (province.yaml)")
     applicant_name: Text = Field(description="Personal data: shown to staff, never on the public lookup.")
+    applicant_phone: str | None = Field(default=None, max_length=32, examples=["0912 345 678"], description=(
+        "Where notifications go by SMS/Zalo: a Vietnamese number as typed; stored as +84…. Personal data."))
+    applicant_email: str | None = Field(default=None, max_length=254, description="Personal data.")
     channel: Literal["counter", "online"] = "counter"
     handling_unit: RefCode | None = Field(
         default=None, description="Department that processes it; default: the office's unit's department of the field."
     )
+
+
+    @field_validator("applicant_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return normalise_phone(value) if value is not None and value.strip() else None
+
+    @field_validator("applicant_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return check_email(value) if value is not None and value.strip() else None
 
 
 class DossierSummary(BaseModel):
@@ -50,6 +65,8 @@ class DossierSummary(BaseModel):
     holder_officer: str | None
     assignee: str | None
     applicant_name: str
+    applicant_phone: str | None = None
+    applicant_email: str | None = None
     channel: str
     received_at: datetime
     due_at: datetime

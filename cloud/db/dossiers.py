@@ -71,6 +71,9 @@ class DossierRow(SQLModel, table=True):
     holder_unit: str = Field(max_length=CODE)
     holder_officer: str | None = Field(default=None, sa_type=String(200))
     applicant_name: str = Field(sa_type=String(200), description="Personal data: never in the public view.")
+    applicant_phone: str | None = Field(default=None, sa_type=String(16),
+                                        description="E.164 (cloud.domain.contact); personal data, for notifications.")
+    applicant_email: str | None = Field(default=None, sa_type=String(254), description="Personal data.")
     channel: str = Field(max_length=16)
     received_at: datetime = Field(sa_type=UtcDateTime)
     due_at: datetime = Field(sa_type=UtcDateTime)

@@ -261,6 +261,15 @@ def subtask_dossiers(unit: str) -> Any:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """Whom a worker sends a notification to: the dossier's applicant as the desk recorded them (personal data)."""
+
+    name: str
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
 class Notification:
     id: int
     dossier: str
@@ -269,15 +278,24 @@ class Notification:
     payload: dict[str, Any]
     delivered_at: datetime | None
     delivered_via: str | None
+    recipient: Recipient | None = None
+    """Read from the dossier when the feed is served, so a corrected phone number is used at once."""
 
 
 def _notification(r: Any) -> Notification:
-    return Notification(r.id, r.dossier, r.kind, r.created_at, r.payload, r.delivered_at, r.delivered_via)
+    recipient = Recipient(r.applicant_name, r.applicant_phone, r.applicant_email) if r.applicant_name else None
+    return Notification(r.id, r.dossier, r.kind, r.created_at, r.payload, r.delivered_at, r.delivered_via, recipient)
+
+
+def _with_recipient(t: Any) -> Any:
+    d = dossier_table
+    return (select(t, d.c.applicant_name, d.c.applicant_phone, d.c.applicant_email)
+            .join(d, d.c.code == t.c.dossier, isouter=True))
 
 
 def notifications_after(engine: Engine, after: int, limit: int, *, undelivered: bool = False) -> list[Notification]:
     t = notification_table
-    query = select(t).where(t.c.id > after)
+    query = _with_recipient(t).where(t.c.id > after)
     if undelivered:
         query = query.where(t.c.delivered_at.is_(None))
     with engine.connect() as conn:
@@ -294,7 +312,7 @@ def mark_delivered(engine: Engine, notification_id: int, via: str | None, now: d
     with engine.begin() as conn:
         conn.execute(update(t).where(t.c.id == notification_id, t.c.delivered_at.is_(None))
                      .values(delivered_at=now, delivered_via=via))
-        row = conn.execute(select(t).where(t.c.id == notification_id)).first()
+        row = conn.execute(_with_recipient(t).where(t.c.id == notification_id)).first()
     if row is None:
         raise NotificationNotFound(notification_id)
     return _notification(row)

@@ -105,6 +105,9 @@ class NewDossier:
     applicant_name: str
     channel: Channel = "counter"
     handling_unit: str | None = None
+    applicant_phone: str | None = None
+    """Already in E.164 (cloud.domain.contact.normalise_phone)."""
+    applicant_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,10 +131,13 @@ class StoredDossier:
     due_at: datetime
     history: tuple[EventRecord, ...] | None = None
     """Set by create and act: the history as of this write, read in its transaction."""
+    applicant_phone: str | None = None
+    applicant_email: str | None = None
 
 
 def _stored(row: Any) -> StoredDossier:
-    return StoredDossier(Dossier.model_validate(row.data), row.applicant_name, row.version, row.due_at)
+    return StoredDossier(Dossier.model_validate(row.data), row.applicant_name, row.version, row.due_at,
+                         applicant_phone=row.applicant_phone, applicant_email=row.applicant_email)
 
 
 class DossierStore:
@@ -219,13 +225,15 @@ class DossierStore:
             d = result.dossier
             conn.execute(_INSERT_DOSSIER, dict(
                 code=code, procedure=procedure.code, office=d.office, handling_unit=d.handling_unit,
-                applicant_name=new.applicant_name, channel=d.channel, received_at=d.created_at, version=1,
+                applicant_name=new.applicant_name, applicant_phone=new.applicant_phone,
+                applicant_email=new.applicant_email, channel=d.channel, received_at=d.created_at, version=1,
                 **_columns(d),
             ))
             payload = {"procedure": procedure.code, "channel": d.channel, "handling_unit": handling_unit}
             self._append_event(conn, result.event, actor, payload)
             history = _history(conn, code)
-        return StoredDossier(d, new.applicant_name, 1, d.clock.due, history)
+        return StoredDossier(d, new.applicant_name, 1, d.clock.due, history, new.applicant_phone,
+                             new.applicant_email)
 
     def act(self, code: str, action: str, actor: Actor, payload: Mapping[str, Any] | None,
             expected_version: int | None = None, via: str | None = None) -> StoredDossier:
@@ -270,7 +278,8 @@ class DossierStore:
             self._append_event(conn, result.event, actor, {**parsed.model_dump(mode="json", exclude_none=True),
                                                            **recorded, **({"via": via} if via else {})})
             history = _history(conn, code)
-        return StoredDossier(d, row.applicant_name, row.version + 1, d.clock.due, history)
+        return StoredDossier(d, row.applicant_name, row.version + 1, d.clock.due, history, row.applicant_phone,
+                             row.applicant_email)
 
     def calendar_of(self, office: str) -> WorkingCalendar:
         """The working calendar of one-stop office ``office`` (the default week if it is unknown)."""

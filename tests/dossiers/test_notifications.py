@@ -110,3 +110,28 @@ def test_parallel_actions_each_leave_one_notification_and_the_cursor_misses_none
     while page := feed(client, after=seen[-1]["id"] if seen else 0, limit=4):
         seen += page
     assert sorted(r["dossier"] for r in seen) == sorted(codes) and len({r["id"] for r in seen}) == 6
+
+
+def test_the_feed_says_whom_to_send_to_and_the_public_never_sees_it(client: TestClient) -> None:
+    body = {"procedure": "KD.01", "office": "tdm.bptn", "applicant_name": "Trần Văn Nam",
+            "applicant_phone": "0912 345 678", "applicant_email": " nam.tran@example.vn "}
+    created = client.post("/api/v1/dossiers", headers=reception, json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["applicant_phone"] == "+84912345678"
+    assert created.json()["applicant_email"] == "nam.tran@example.vn"
+    code = created.json()["code"]
+    advance(client, code, "in_process")
+    assert act(client, code, "request_supplement", specialist, {"missing_items": ["Bản sao CCCD"]}).status_code == 200
+    (row,) = feed(client)
+    assert row["recipient"] == {"name": "Trần Văn Nam", "phone": "+84912345678", "email": "nam.tran@example.vn"}
+    public = client.get(f"/api/v1/public/dossiers/{code}").text
+    assert "912345678" not in public and "nam.tran" not in public and "Trần Văn Nam" not in public
+
+
+def test_a_number_no_sms_could_reach_is_refused_at_the_desk(client: TestClient) -> None:
+    body = {"procedure": "KD.01", "office": "tdm.bptn", "applicant_name": "Trần Văn Nam"}
+    for bad in ({"applicant_phone": "12345"}, {"applicant_phone": "+1 415 555 0100"}, {"applicant_email": "nam@"}):
+        response = client.post("/api/v1/dossiers", headers=reception, json={**body, **bad})
+        assert response.status_code == 422, bad
+    without = client.post("/api/v1/dossiers", headers=reception, json={**body, "applicant_phone": "  "})
+    assert without.status_code == 201 and without.json()["applicant_phone"] is None

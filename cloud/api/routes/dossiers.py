@@ -113,7 +113,8 @@ def _summary_of(stored: StoredDossier, now: datetime) -> dict[str, Any]:
         code=d.code, procedure=d.terms.code, procedure_name=d.terms.name, office=d.office,
         handling_unit=d.handling_unit, state=d.state, label_vi=STATE_LABELS_VI[d.state], holder_unit=d.holder.unit,
         holder_officer=d.holder.officer, assignee=d.assignee.officer if d.assignee else None,
-        applicant_name=stored.applicant_name, channel=d.channel, received_at=d.created_at, due_at=d.clock.due,
+        applicant_name=stored.applicant_name, applicant_phone=stored.applicant_phone,
+        applicant_email=stored.applicant_email, channel=d.channel, received_at=d.created_at, due_at=d.clock.due,
         appointment=d.clock.appointment, overdue=d.state in CLOCK_RUNNING and d.clock.due < now,
         version=stored.version,
     )
@@ -131,7 +132,8 @@ def dossier_detail(store: DossierStore, stored: StoredDossier, role: Role) -> Do
 def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> DossierDetail:
     """Receive a complete dossier at a one-stop office (reception role of that office): allocates its code."""
     new = NewDossier(procedure=body.procedure, office=body.office, applicant_name=body.applicant_name,
-                     channel=body.channel, handling_unit=body.handling_unit)
+                     channel=body.channel, handling_unit=body.handling_unit, applicant_phone=body.applicant_phone,
+                     applicant_email=body.applicant_email)
     try:
         stored = store.create(new, actor)
     except ProcedureNotFound:
