@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
@@ -129,6 +130,9 @@ async def get_principal(
     out. A stale cookie only makes the browser a public visitor. A
     cookie-authenticated write must come from the console's own origin: the
     cookie is SameSite=Strict already, the Origin check is the second lock.
+    It compares the Origin's host with the request's ``Host`` (not the
+    scheme: TLS usually ends at a reverse proxy, which must pass ``Host``
+    on, docs/access.md).
 
     ``async`` with the token cache checked on the event loop: a sync
     dependency costs a hop to the thread pool per request, and almost every
@@ -147,7 +151,7 @@ async def get_principal(
         secret = cookie if user is not None else None
         origin = request.headers.get("origin")
         if user is not None and request.method in UNSAFE_METHODS and origin is not None \
-                and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+                and urlsplit(origin).netloc != request.headers.get("host"):
             raise ApiError(403, "cross_origin", f"a console session cannot be used from {origin}")
     if user is None:
         return PUBLIC
