@@ -76,6 +76,7 @@ async def start_services(settings: Settings) -> Services:
             log.info("cloud.catalogue_seeded", loaded=str(report))
     dossiers = DossierStore(engine, load_overrides(settings.reference_data),
                             tariff=load_postal_tariff(settings.reference_data))
+    dossiers.admin_units()  # read scopes are computed on the event loop from this cache
     ingest: IngestConsumer | None = None
 
     def connected() -> None:

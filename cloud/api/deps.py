@@ -25,6 +25,7 @@ from cloud.commands.bus import CommandBus
 from cloud.db.tables import Office
 from cloud.domain.access import Permission, may, roles_with
 from cloud.domain.roles import Role
+from cloud.domain.scope import Scope, scope_for
 from cloud.domain.workflow import Actor
 from cloud.dossiers.store import DossierStore
 from cloud.ingest.consumer import IngestConsumer
@@ -205,3 +206,13 @@ async def get_actor(principal: Annotated[Principal, Depends(get_principal)]) -> 
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+async def get_scope(principal: PrincipalDep, store: DossiersDep) -> Scope:
+    """Which dossiers the caller may read (cloud/domain/scope.py); the route's permission is checked apart."""
+    if principal.user is None:
+        return Scope("", frozenset())
+    return scope_for(principal.role, principal.user.unit, store.admin_units())  # loaded at startup: no I/O
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]

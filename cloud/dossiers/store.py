@@ -43,6 +43,7 @@ from cloud.db.engine import write_transaction
 from cloud.domain.calendar import CalendarOverrides, OfficeHours, WorkingCalendar
 from cloud.domain.catalogue import Procedure
 from cloud.domain.codes import CodeFormat
+from cloud.domain.scope import AdminUnit, Scope
 from cloud.domain.datafile import key_path
 from cloud.domain.postal import PostalTariff
 from cloud.domain.receipts import ReceiptNumberFormat
@@ -158,6 +159,7 @@ class DossierStore:
         self.tariff = tariff or records.load_postal_tariff(records.SHIPPED_DATA)
         self._calendars: dict[str, WorkingCalendar] = {}
         self._units: dict[str, Any] = {}
+        self._admin_units: dict[str, AdminUnit] | None = None
 
     # -- reading -------------------------------------------------------------
 
@@ -174,7 +176,7 @@ class DossierStore:
 
     def list(self, *, office: str | None = None, state: DossierState | None = None, overdue: bool | None = None,
              field: str | None = None, officer: str | None = None, due_from: datetime | None = None,
-             due_to: datetime | None = None, subtask_unit: str | None = None,
+             due_to: datetime | None = None, subtask_unit: str | None = None, scope: Scope | None = None,
              limit: int = 100, offset: int = 0) -> list[StoredDossier]:
         """Dossiers, newest first. ``officer``: holding it or assigned to it; ``due_from``/``due_to``: legal due
         within the bounds (inclusive); ``subtask_unit``: a sub-task was sent to that unit."""
@@ -195,6 +197,9 @@ class DossierStore:
             query = query.where(t.c.due_at <= due_to)
         if subtask_unit is not None:
             query = query.where(records.subtask_dossiers(subtask_unit))
+        if scope is not None and scope.offices is not None:  # the same rule as Scope.sees, in SQL
+            query = query.where(or_(t.c.office.in_(scope.offices), t.c.handling_unit == scope.unit,
+                                    t.c.holder_unit == scope.unit, records.subtask_dossiers(scope.unit)))
         if overdue is not None:
             late = and_(t.c.due_at < self.clock(), t.c.state.in_([s.value for s in CLOCK_RUNNING]))
             query = query.where(late if overdue else ~late)
@@ -288,6 +293,15 @@ class DossierStore:
         return self._calendar(unit) if unit is not None else WorkingCalendar(overrides=self.overrides)
 
     # -- helpers -------------------------------------------------------------
+
+    def admin_units(self) -> dict[str, AdminUnit]:
+        """Administrative unit code → its office and parent (for read scopes), read once per process."""
+        if self._admin_units is None:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(admin_unit_table.c.id, admin_unit_table.c.office,
+                                           admin_unit_table.c.parent)).all()
+            self._admin_units = {r.id: AdminUnit(r.office, r.parent) for r in rows}
+        return self._admin_units
 
     def _unit(self, conn: Connection, office: str) -> Any:
         """The administrative unit of one-stop office ``office`` (None if unknown), read once per process.

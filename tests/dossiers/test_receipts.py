@@ -54,7 +54,7 @@ def test_a_refused_payment_uses_no_number_and_each_office_counts_its_own(client:
                           json={"procedure": "KD.01", "office": "bc.bptn", "applicant_name": "Trần Văn Cường"})
     assert ben_cat.status_code == 201, ben_cat.text
     assert collect(client, ben_cat.json()["code"], 100_000, bc_reception).status_code == 200
-    numbers = client.get(FEES.format(ben_cat.json()["code"]), headers=head).json()["receipts"]
+    numbers = client.get(FEES.format(ben_cat.json()["code"]), headers=bc_reception).json()["receipts"]
     assert [r["number"] for r in numbers] == ["H74.721-BL-2026-000001"]
 
 

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Body, Header, Path, Query
 from pydantic import ValidationError
 from sqlmodel import select
 
-from cloud.api.deps import ActorDep, DossiersDep, SessionDep, allow
+from cloud.api.deps import ActorDep, DossiersDep, ScopeDep, SessionDep, allow
 from cloud.api.dossier_schemas import (
     DossierCreate,
     DossierDetail,
@@ -37,6 +37,7 @@ from cloud.domain.access import Permission as P
 from cloud.domain.calendar import VN_TZ
 from cloud.domain.deadlines import DeadlineError
 from cloud.domain.roles import Role
+from cloud.domain.scope import Scope
 from cloud.domain.workflow import (
     STATE_LABELS_VI,
     DossierState,
@@ -152,7 +153,7 @@ def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> 
 @router.get("/dossiers", response_model=list[DossierSummary], responses=responses(401, 403),
             dependencies=[allow(P.dossier_read)])
 def list_dossiers(
-    actor: ActorDep, store: DossiersDep,
+    actor: ActorDep, store: DossiersDep, scope: ScopeDep,
     office: Annotated[str | None, Query(max_length=40, description="Receiving office code")] = None,
     state: DossierState | None = None,
     overdue: Annotated[bool | None, Query(description="true: past the legal due date and not resolved")] = None,
@@ -172,7 +173,7 @@ def list_dossiers(
         raise ApiError(422, "invalid_range", f"due_from {start.isoformat()} is after due_to {end.isoformat()}",
                        "Khoảng thời hạn không hợp lệ: ngày bắt đầu sau ngày kết thúc.")
     now = store.clock()
-    found = store.list(office=office, state=state, overdue=overdue, field=field, officer=officer, due_from=start,
+    found = store.list(scope=scope, office=office, state=state, overdue=overdue, field=field, officer=officer, due_from=start,
                        due_to=end, subtask_unit=subtask_unit, limit=limit, offset=offset)
     return [DossierSummary(**_summary_of(s, now)) for s in found]
 
@@ -195,13 +196,21 @@ def moment_param(name: str, text: str | None, *, end_of_day: bool = False) -> da
 
 @router.get("/dossiers/{code}", response_model=DossierDetail, responses=responses(401, 403, 404),
             dependencies=[allow(P.dossier_read)])
-def get_dossier(code: DossierCode, actor: ActorDep, store: DossiersDep) -> DossierDetail:
+def get_dossier(code: DossierCode, actor: ActorDep, store: DossiersDep, scope: ScopeDep) -> DossierDetail:
     """A dossier with its history (every action, who took it, when) and the caller's possible actions."""
+    return dossier_detail(store, visible_dossier(store, code, scope), actor.role)
+
+
+def visible_dossier(store: DossierStore, code: str, scope: Scope) -> StoredDossier:
+    """Dossier ``code`` if the caller's scope reads it; 404 otherwise, as if it did not exist, so codes of
+    other administrations cannot be probed (cloud/domain/scope.py)."""
     try:
         stored = store.get(code)
     except DossierNotFound:
         raise dossier_not_found(code) from None
-    return dossier_detail(store, stored, actor.role)
+    if not scope.sees(stored.dossier):
+        raise dossier_not_found(code)
+    return stored
 
 
 @router.post("/dossiers/{code}/actions/{action}", response_model=DossierDetail,

@@ -22,38 +22,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cloud.api.deps import DossiersDep, allow
+from cloud.api.deps import DossiersDep, ScopeDep, allow
 from cloud.api.errors import ApiError, responses
-from cloud.api.routes.dossiers import DossierCode, dossier_not_found
+from cloud.api.routes.dossiers import DossierCode, visible_dossier
 from cloud.domain.access import Permission as P
 from cloud.domain.catalogue import RequiredDocument
 from cloud.domain.postal import PostalZone
 from cloud.domain.postal_return import PostalQuote, PostalReturnRefused, quote
 from cloud.domain.receipts import AcknowledgementSlip, FeeStatement, acknowledgement_slip, fee_statement
 from cloud.dossiers import records
-from cloud.dossiers.store import DossierNotFound, DossierStore, StoredDossier
 
 router = APIRouter(tags=["dossiers"], dependencies=[allow(P.dossier_read)])
 
 
-def _dossier(store: DossierStore, code: str) -> StoredDossier:
-    try:
-        return store.get(code)
-    except DossierNotFound:
-        raise dossier_not_found(code) from None
-
-
 @router.get("/dossiers/{code}/fees", response_model=FeeStatement, responses=responses(401, 403, 404))
-def fees(code: DossierCode, store: DossiersDep) -> FeeStatement:
+def fees(code: DossierCode, store: DossiersDep, scope: ScopeDep) -> FeeStatement:
     """Fees due by the catalogue, paid, the numbered receipts, and the split between lead and partner agencies."""
-    stored = _dossier(store, code)
+    stored = visible_dossier(store, code, scope)
     return fee_statement(stored.dossier, records.receipts_of(store.engine, code))
 
 
 @router.get("/dossiers/{code}/receipt", response_model=AcknowledgementSlip, responses=responses(401, 403, 404))
-def receipt_slip(code: DossierCode, store: DossiersDep) -> AcknowledgementSlip:
+def receipt_slip(code: DossierCode, store: DossiersDep, scope: ScopeDep) -> AcknowledgementSlip:
     """The receipt-and-appointment slip (giấy tiếp nhận hồ sơ và hẹn trả kết quả): what the paper shows."""
-    stored = _dossier(store, code)
+    stored = visible_dossier(store, code, scope)
     d = stored.dossier
     unit = records.office_unit(store.engine, d.office)
     documents = [RequiredDocument.model_validate(doc) for doc in records.procedure_documents(store.engine, d.terms.code)]
@@ -63,14 +55,14 @@ def receipt_slip(code: DossierCode, store: DossiersDep) -> AcknowledgementSlip:
 
 @router.get("/dossiers/{code}/postal-quote", response_model=PostalQuote, responses=responses(401, 403, 404, 409, 422))
 def postal_quote(
-    code: DossierCode, store: DossiersDep,
+    code: DossierCode, store: DossiersDep, scope: ScopeDep,
     zone: Annotated[PostalZone, Query(description="city, province, remote (Dầu Tiếng, Phú Giáo) or out_of_province")],
     items: Annotated[int, Query(ge=1, le=100, description="Results sent to the same address in one delivery")] = 1,
     fee_collected_between_trips: Annotated[bool, Query(description=(
         "Two deliveries, the postman collecting the fee between them"))] = False,
 ) -> PostalQuote:
     """What returning the result by post costs, and by when it should arrive if sent now."""
-    d = _dossier(store, code).dossier
+    d = visible_dossier(store, code, scope).dossier
     try:
         return quote(d.terms, store.tariff, store.calendar_of(d.office), zone, sent_at=store.clock(), items=items,
                      fee_collected_between_trips=fee_collected_between_trips)
