@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cloud.domain.contact import check_email, normalise_phone
-from cloud.domain.workflow import DossierState, Name, RefCode
+from cloud.domain.workflow import DossierState, Name, ReceivedDocument, RefCode
 from cloud.dossiers.store import EventRecord
 
 
@@ -36,6 +36,10 @@ class DossierCreate(BaseModel):
     applicant_phone: str | None = Field(default=None, max_length=32, examples=["0912 345 678"], description=(
         "Where notifications go by SMS/Zalo: a Vietnamese number as typed; stored as +84…. Personal data."))
     applicant_email: str | None = Field(default=None, max_length=254, description="Personal data.")
+    documents: list[ReceivedDocument] | None = Field(default=None, max_length=50, description=(
+        "The papers the desk received (name as in the catalogue, originals, copies). Given: the dossier must be "
+        "the procedure's complete set, or 409 says what is missing. Absent: not checked; the slip lists the "
+        "catalogue's papers."))
     channel: Literal["counter", "online"] = "counter"
     handling_unit: RefCode | None = Field(
         default=None, description="Department that processes it; default: the office's unit's department of the field."

@@ -79,6 +79,9 @@ class RequiredDocument(_Frozen):
     originals: Annotated[int, Field(ge=0, le=20)] = 0
     copies: Annotated[int, Field(ge=0, le=20)] = 0
     note: str | None = None
+    conditional: bool = False
+    """Needed only in the case its name states ("(nếu có)", "(trường hợp …)"): the desk judges, the
+    completeness check does not demand it."""
 
     @model_validator(mode="after")
     def _some(self) -> RequiredDocument:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cloud.domain.catalogue import Fee, RequiredDocument
 from cloud.domain.codes import AGENCY_RE, CodeError
-from cloud.domain.workflow import Dossier, FeePayment, FeeSplit, PaidFee, split_fees
+from cloud.domain.workflow import Dossier, FeePayment, FeeSplit, PaidFee, ReceivedDocument, split_fees
 
 DEFAULT_RECEIPT_PATTERN = "{agency}-BL-{yyyy}-{seq:06d}"
 
@@ -212,8 +212,11 @@ class AcknowledgementSlip(_Frozen):
 
 
 def acknowledgement_slip(dossier: Dossier, *, applicant_name: str, unit_name: str, office_name: str,
-                         documents: Iterable[RequiredDocument]) -> AcknowledgementSlip:
-    """The slip of ``dossier`` as printed at receipt; the appointment is the current one (an apology moves it)."""
+                         documents: Iterable[RequiredDocument | ReceivedDocument]) -> AcknowledgementSlip:
+    """The slip of ``dossier`` as printed at receipt; the appointment is the current one (an apology moves it).
+
+    ``documents``: the papers the desk counted (``dossier.documents``), or the catalogue's list for a dossier
+    received without them."""
     return AcknowledgementSlip(
         issuer=(f"ỦY BAN NHÂN DÂN {unit_name.upper()}", office_name), office_name=office_name, code=dossier.code,
         barcode=dossier.code, applicant_name=applicant_name, procedure_code=dossier.terms.code,

@@ -26,7 +26,7 @@ English reason for the API (HTTP 409) — and a refused action changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -243,6 +243,38 @@ class PaidFee(_Frozen):
     """The partner agency the money is owed to (representative mechanism); ``None``: the lead's own."""
 
 
+class ReceivedDocument(_Frozen):
+    """A paper the desk received, counted as the catalogue counts it (bản chính / bản sao)."""
+
+    name: Name
+    originals: Annotated[int, Field(ge=0, le=20)] = 0
+    copies: Annotated[int, Field(ge=0, le=20)] = 0
+
+
+def missing_documents(procedure: Procedure, received: Sequence[ReceivedDocument]) -> list[str]:
+    """What keeps ``received`` from being the complete dossier ``procedure`` asks for, in Vietnamese.
+
+    An original may stand in for a copy, never the reverse; a conditional
+    paper ("(nếu có)") may be absent. Papers the catalogue does not list are
+    reported too: the desk must not file what
+    it was not asked for under this procedure.
+    """
+    given: dict[str, tuple[int, int]] = {}
+    for doc in received:
+        originals, copies = given.get(doc.name, (0, 0))
+        given[doc.name] = (originals + doc.originals, copies + doc.copies)
+    problems = []
+    for need in procedure.documents:
+        originals, copies = given.pop(need.name, (0, 0))
+        if need.conditional and originals + copies == 0:
+            continue
+        if originals < need.originals or originals + copies < need.originals + need.copies:
+            problems.append(f"{need.name}: cần {need.originals} bản chính, {need.copies} bản sao; "
+                            f"đã nhận {originals} bản chính, {copies} bản sao")
+    problems += [f"{name}: không có trong thành phần hồ sơ của thủ tục {procedure.code}" for name in given]
+    return problems
+
+
 class FeePayment(_Frozen):
     at: datetime
     amount_vnd: int
@@ -321,6 +353,8 @@ class Dossier(_Frozen):
     withdrawn_reason: str | None = None
     payments: tuple[FeePayment, ...] = ()
     handovers: tuple[HandOver, ...] = ()
+    documents: tuple[ReceivedDocument, ...] = ()
+    """The papers the desk counted at receipt; empty: recorded before the desk listed them."""
     created_at: datetime
     updated_at: datetime
 
@@ -908,13 +942,15 @@ def receive(
     now: datetime,
     calendar: WorkingCalendar,
     channel: Channel = "counter",
+    documents: Sequence[ReceivedDocument] | None = None,
 ) -> TransitionResult:
     """Create the dossier of a complete, valid application received at ``office`` (receipt slip, form 01).
 
     Incomplete applications are not received (the desk prints the guidance
     form instead) and applications outside the office's competence are
     redirected: neither creates a dossier. The dossier goes to
-    ``handling_unit`` to be assigned, and its clock starts.
+    ``handling_unit`` to be assigned, and its clock starts. ``documents``,
+    when the desk lists them, must be the procedure's complete set.
     """
     if actor.role != Role.reception:
         raise _refuse(f"role {actor.role.value} may not receive a dossier; allowed: reception")
@@ -922,6 +958,9 @@ def receive(
         raise _refuse(f"only an officer of {office} may receive a dossier for it; you are {actor}")
     if now.tzinfo is None:
         raise _refuse("the time of the action must be timezone-aware")
+    if documents is not None and (missing := missing_documents(procedure, documents)):
+        raise _refuse("the dossier is incomplete and cannot be received (give the citizen the guidance form): "
+                      + "; ".join(missing))
     clock = start_clock(calendar, procedure.time_limit, now, procedure.supplement_policy)
     dues = step_due_dates(calendar, clock, [s.budget for s in procedure.steps])
     plan = tuple(PlannedStep(name=s.name, role=s.role, unit=s.unit, due=d) for s, d in zip(procedure.steps, dues))
@@ -930,7 +969,7 @@ def receive(
     provisional = Dossier(
         code=code, office=office, handling_unit=handling_unit, terms=ProcedureTerms.of(procedure), channel=channel,
         state=DossierState.received, holder=department, received_by=sender, clock=clock, plan=plan,
-        created_at=now, updated_at=now,
+        documents=tuple(documents or ()), created_at=now, updated_at=now,
     )
     step_due, step_timing = _step_timing(provisional, sender, now, calendar)
     handover = HandOver(

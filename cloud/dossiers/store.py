@@ -53,6 +53,7 @@ from cloud.domain.workflow import (
     Channel,
     Dossier,
     DossierState,
+    ReceivedDocument,
     TransitionRefused,
     TransitionResult,
     WorkflowEvent,
@@ -109,6 +110,8 @@ class NewDossier:
     applicant_phone: str | None = None
     """Already in E.164 (cloud.domain.contact.normalise_phone)."""
     applicant_email: str | None = None
+    documents: tuple[ReceivedDocument, ...] | None = None
+    """The papers the desk counted; None: not listed (the slip then shows the catalogue's list)."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ class DossierStore:
             seq = self._next_seq(conn, unit.agency_id, day)
             code = self.code_format.format(unit.agency_id, day, seq)
             result = receive(code=code, procedure=procedure, office=new.office, handling_unit=handling_unit,
-                             actor=actor, now=now, calendar=calendar, channel=new.channel)
+                             actor=actor, now=now, calendar=calendar, channel=new.channel, documents=new.documents)
             d = result.dossier
             conn.execute(_INSERT_DOSSIER, dict(
                 code=code, procedure=procedure.code, office=d.office, handling_unit=d.handling_unit,

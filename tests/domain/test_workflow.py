@@ -21,9 +21,11 @@ from cloud.domain.workflow import (
     Actor,
     Dossier,
     DossierState,
+    ReceivedDocument,
     TransitionRefused,
     allowed_actions,
     apply,
+    missing_documents,
     public_status,
     receive,
     split_fees,
@@ -449,3 +451,22 @@ def test_withdrawal(calendar: WorkingCalendar, household: Procedure) -> None:
     gone = step(d, A.withdraw, calendar)
     assert gone.state is S.withdrawn and gone.terminal and gone.completion is None
     assert gone.handovers[-1].receiver.unit == "applicant"
+
+
+def test_only_a_complete_dossier_is_received(calendar: WorkingCalendar, household: Procedure) -> None:
+    """KD.01 asks for the request form (1 original) and, only for a family household, the minutes (1 copy)."""
+    form = household.documents[0].name
+
+    def take(*docs: ReceivedDocument) -> Dossier:
+        return receive(code="H74.718-261012-0001", procedure=household, office=OFFICE, handling_unit=DEPT,
+                       actor=reception, now=START, calendar=calendar, documents=docs).dossier
+
+    assert take(ReceivedDocument(name=form, originals=1)).documents == (ReceivedDocument(name=form, originals=1),)
+    with pytest.raises(TransitionRefused, match="incomplete") as refused:
+        take(ReceivedDocument(name=form, copies=1))  # a copy does not replace the original
+    assert f"{form}: cần 1 bản chính, 0 bản sao; đã nhận 0 bản chính, 1 bản sao" in refused.value.reason
+    with pytest.raises(TransitionRefused, match="không có trong thành phần hồ sơ"):
+        take(ReceivedDocument(name=form, originals=1), ReceivedDocument(name="Ảnh thẻ 3x4", originals=2))
+    with pytest.raises(TransitionRefused, match="incomplete"):
+        take()
+    assert missing_documents(household, [ReceivedDocument(name=form, originals=2)]) == []  # more is fine

@@ -128,3 +128,19 @@ def test_receipts_are_written_with_the_payment_or_not_at_all(client: TestClient,
     with store.engine.connect() as conn:
         assert conn.execute(select(fee_receipt_table)).all() == []
     assert client.get(f"/api/v1/dossiers/{code}", headers=reception).json()["dossier"]["payments"] == []
+
+
+def test_the_desk_receives_only_a_complete_dossier_and_the_slip_lists_what_it_counted(client: TestClient) -> None:
+    form = "Giấy đề nghị đăng ký hộ kinh doanh theo mẫu"
+    body = {"procedure": "KD.01", "office": "tdm.bptn", "applicant_name": "Lê Văn Tư"}
+    incomplete = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": []})
+    assert incomplete.status_code == 409 and f"{form}: cần 1 bản chính" in incomplete.json()["detail"]
+    assert client.get("/api/v1/dossiers", headers=reception).json() == []  # nothing received, no code used
+    counted = [{"name": form, "originals": 1}]
+    created = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": counted})
+    assert created.status_code == 201, created.text
+    assert created.json()["code"].endswith("-0001")
+    slip = client.get(f"/api/v1/dossiers/{created.json()['code']}/receipt", headers=reception).json()
+    assert [(d["name"], d["originals"], d["copies"]) for d in slip["documents"]] == [(form, 1, 0)]
+    bad = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": [{"name": form, "originals": -1}]})
+    assert bad.status_code == 422

@@ -134,7 +134,8 @@ def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> 
     """Receive a complete dossier at a one-stop office (reception role of that office): allocates its code."""
     new = NewDossier(procedure=body.procedure, office=body.office, applicant_name=body.applicant_name,
                      channel=body.channel, handling_unit=body.handling_unit, applicant_phone=body.applicant_phone,
-                     applicant_email=body.applicant_email)
+                     applicant_email=body.applicant_email,
+                     documents=tuple(body.documents) if body.documents is not None else None)
     try:
         stored = store.create(new, actor)
     except ProcedureNotFound:

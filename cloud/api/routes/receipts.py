@@ -48,7 +48,8 @@ def receipt_slip(code: DossierCode, store: DossiersDep, scope: ScopeDep) -> Ackn
     stored = visible_dossier(store, code, scope)
     d = stored.dossier
     unit = records.office_unit(store.engine, d.office)
-    documents = [RequiredDocument.model_validate(doc) for doc in records.procedure_documents(store.engine, d.terms.code)]
+    documents = d.documents or [RequiredDocument.model_validate(doc)
+                                for doc in records.procedure_documents(store.engine, d.terms.code)]
     return acknowledgement_slip(d, applicant_name=stored.applicant_name, unit_name=unit.name if unit else d.office,
                                 office_name=unit.office_name if unit else d.office, documents=documents)
 
