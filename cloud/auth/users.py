@@ -49,6 +49,14 @@ class UserError(ValueError):
     """A request to create or change a user that cannot be honoured; the message says why."""
 
 
+class UnknownUser(UserError):
+    pass
+
+
+class UserExists(UserError):
+    pass
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -120,7 +128,7 @@ class UserStore:
         now = self.clock()
         with write_transaction(self.engine) as conn:
             if conn.execute(select(user_table.c.username).where(user_table.c.username == username)).first():
-                raise UserError(f"user {username!r} already exists")
+                raise UserExists(f"user {username!r} already exists")
             conn.execute(user_table.insert().values(
                 username=username, full_name=full_name.strip(), unit=unit.strip(), roles=[r.value for r in parsed],
                 password_hash=_hash(password) if password is not None else None, active=True,
@@ -154,7 +162,7 @@ class UserStore:
             changed = conn.execute(update(user_table).where(user_table.c.username == username)
                                    .values(updated_at=now, active=False))
             if changed.rowcount != 1:
-                raise UserError(f"no user {username!r}")
+                raise UnknownUser(f"no user {username!r}")
             revoked = conn.execute(update(token_table).where(token_table.c.username == username,
                                                              token_table.c.revoked_at.is_(None))
                                    .values(revoked_at=now))
@@ -167,7 +175,7 @@ class UserStore:
             changed = conn.execute(update(user_table).where(user_table.c.username == username)
                                    .values(updated_at=self.clock(), **values))
             if changed.rowcount != 1:
-                raise UserError(f"no user {username!r}")
+                raise UnknownUser(f"no user {username!r}")
             if by is not None:
                 self._audit(conn, by, action, username, data)
         self._forget()

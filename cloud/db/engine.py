@@ -13,6 +13,7 @@ API share one file from several threads, so every connection gets:
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,13 +45,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-_write_locks: dict[int, threading.Lock] = {}
+_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _write_locks_guard = threading.Lock()
 
 
 def _write_lock(engine: Engine) -> threading.Lock:
     with _write_locks_guard:
-        return _write_locks.setdefault(id(engine.pool), threading.Lock())
+        return _write_locks.setdefault(engine, threading.Lock())
 
 
 @contextmanager

@@ -135,7 +135,7 @@ dead_letter_table = DeadLetter.__table__  # type: ignore[attr-defined]
 office_table = Office.__table__  # type: ignore[attr-defined]
 counter_table = Counter.__table__  # type: ignore[attr-defined]
 
-# The dossier workflow's tables live in their own module; importing them here
+# The dossier, user and audit tables live in their own modules; importing them here
 # registers them on SQLModel.metadata wherever the cloud's tables are known.
 import cloud.db.dossiers  # noqa: E402,F401
 import cloud.db.dossier_extras  # noqa: E402,F401

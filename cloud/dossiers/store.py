@@ -161,7 +161,7 @@ class DossierStore:
         self.receipt_format = receipt_format or ReceiptNumberFormat()
         self.tariff = tariff or records.load_postal_tariff(records.SHIPPED_DATA)
         self._calendars: dict[str, WorkingCalendar] = {}
-        self._units: dict[str, Any] = {}
+        self._units: dict[str, Any] | None = None
         self._admin_units: dict[str, AdminUnit] | None = None
 
     # -- reading -------------------------------------------------------------
@@ -298,27 +298,31 @@ class DossierStore:
     # -- helpers -------------------------------------------------------------
 
     def admin_units(self) -> dict[str, AdminUnit]:
-        """Administrative unit code → its office and parent (for read scopes), read once per process."""
-        if self._admin_units is None:
-            with self.engine.connect() as conn:
-                rows = conn.execute(select(admin_unit_table.c.id, admin_unit_table.c.office,
-                                           admin_unit_table.c.parent)).all()
-            self._admin_units = {r.id: AdminUnit(r.office, r.parent) for r in rows}
+        """Administrative unit code → its office and parent (for read scopes)."""
+        self._load_units()
+        assert self._admin_units is not None
         return self._admin_units
 
     def _unit(self, conn: Connection, office: str) -> Any:
-        """The administrative unit of one-stop office ``office`` (None if unknown), read once per process.
+        """The administrative unit of one-stop office ``office`` (None if unknown)."""
+        return self._load_units(conn).get(office)
+
+    def _load_units(self, conn: Connection | None = None) -> dict[str, Any]:
+        """Every administrative unit, read once per process, by office; :meth:`admin_units` is derived from it.
 
         Units come from province.yaml through the seed, which runs before the
         service starts; a query per action for a row that does not change was
         a tenth of an action's database time. Restart after re-seeding.
         """
-        found = self._units.get(office)
-        if found is None:
-            found = conn.execute(select(admin_unit_table).where(admin_unit_table.c.office == office)).first()
-            if found is not None:
-                self._units[office] = found
-        return found
+        if self._units is None:
+            if conn is None:
+                with self.engine.connect() as own:
+                    rows = own.execute(select(admin_unit_table)).all()
+            else:
+                rows = conn.execute(select(admin_unit_table)).all()
+            self._units = {r.office: r for r in rows}
+            self._admin_units = {r.id: AdminUnit(r.office, r.parent) for r in rows}
+        return self._units
 
     def _calendar(self, unit: Any) -> WorkingCalendar:
         found = self._calendars.get(unit.office)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from cloud.api.deps import ActorDep, UsersDep, allow
 from cloud.api.errors import ApiError, responses
-from cloud.auth.users import User, UserError
+from cloud.auth.users import UnknownUser, User, UserError, UserExists
 from cloud.domain.access import Permission as P
 from cloud.domain.roles import Role
 
@@ -48,7 +48,7 @@ def _view(user: User) -> UserView:
 
 
 def _invalid(exc: UserError) -> ApiError:
-    status = 404 if str(exc).startswith("no user") else 409 if "already exists" in str(exc) else 422
+    status = 404 if isinstance(exc, UnknownUser) else 409 if isinstance(exc, UserExists) else 422
     return ApiError(status, "invalid_user", str(exc), "Thông tin tài khoản không hợp lệ.")
 
 
