@@ -18,14 +18,7 @@ from typing import Any
 
 import structlog
 
-from protocol import NodeState, dumps, topics
-from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo
-from protocol.messages import QueueCallNext, QueueRecall
-from protocol.office_config import WEEKDAYS, OfficeConfig, Period
-from transport import MqttClient, MqttSettings
-from transport.mqtt import Will
-
-from edge.commands import CommandExecutor
+from edge.commands import CommandExecutor, Executed
 from edge.display.hub import DisplayHub
 from edge.display.server import DisplayServer, create_display_app
 from edge.drivers.announcer import Announcement, Announcer
@@ -37,6 +30,13 @@ from edge.outbox import Outbox
 from edge.queue.engine import Clock, Outcome, QueueEngine, QueueError, system_clock
 from edge.simulation import SimulatedHardware
 from edge.store import Store
+from protocol import NodeState, dumps, topics
+from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo, Message
+from protocol.messages import QueueCallNext, QueueRecall
+from protocol.office_config import WEEKDAYS, OfficeConfig, Period
+from transport import MqttClient, MqttSettings
+from transport.http_server import BackgroundServer
+from transport.mqtt import Will
 
 log = structlog.get_logger(__name__)
 
@@ -98,8 +98,8 @@ class HubAgent:
         self.forwarder = Forwarder(self.client, self.outbox, self.office, self.node,
                                    options.resend_interval or config.hub.resend_interval_s)
         self.commands = CommandExecutor(self.client, self.store, self.office, self.node, clock, {
-            QueueCallNext: lambda c: self._called_result(self.call_next(c.counter)),  # type: ignore[attr-defined]
-            QueueRecall: lambda c: self._called_result(self.recall(c.counter)),  # type: ignore[attr-defined]
+            QueueCallNext: self._call_next_command,
+            QueueRecall: self._recall_command,
         })
         self.printer: TicketPrinter | None = None
         self.led_bus: LedBoardBus | None = None
@@ -107,7 +107,7 @@ class HubAgent:
                                    on_done=self._announced)
         self.kiosk: KioskButtons | None = None
         self.keypads: list[CounterKeypad] = []
-        self.server: DisplayServer | None = None
+        self.server: BackgroundServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -214,6 +214,23 @@ class HubAgent:
         self._committed(outcome)
         self._called(outcome, counter, recall=True)
         return outcome
+
+    # -- cloud commands: run inside the executor's transaction, shown after its commit ---
+
+    def _call_next_command(self, command: Message) -> Executed:
+        assert isinstance(command, QueueCallNext)  # the executor dispatches by type
+        return self._call_executed(self.engine.call_next(command.counter), command.counter, recall=False)
+
+    def _recall_command(self, command: Message) -> Executed:
+        assert isinstance(command, QueueRecall)
+        return self._call_executed(self.engine.recall(command.counter), command.counter, recall=True)
+
+    def _call_executed(self, outcome: Outcome, counter: int, recall: bool) -> Executed:
+        def show() -> None:
+            self._committed(outcome)
+            self._called(outcome, counter, recall)
+
+        return Executed(self._called_result(outcome), after_commit=show)
 
     def finish(self, counter: int, served: bool) -> Outcome:
         outcome = self.engine.finish(counter, served)
