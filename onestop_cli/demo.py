@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -23,6 +22,7 @@ import typer
 from broker.process import BrokerError
 from broker.stack import start_cloud_broker, start_office_broker
 from cloud.auth.demo import DEMO_PASSWORD
+from transport.waiting import WaitTimeout, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = REPO / "firmware_configs" / "demo.yaml"
@@ -124,17 +124,18 @@ def _demo_accounts(cloud_dir: Path) -> str:
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def answers() -> bool:  # polling a child's port; there is nothing to wait on
         if process.poll() is not None:
             raise RuntimeError(f"the {what} exited with code {process.returncode} while starting (see its output above)")
         try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
+            return httpx.get(url, timeout=1).status_code < 500
         except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # polling a child's port; there is nothing to wait on
-    raise RuntimeError(f"the {what} did not answer on {url} within {timeout:.0f}s")
+            return False
+
+    try:
+        wait_until(answers, timeout, interval=0.2, what=f"the {what} on {url}")
+    except WaitTimeout:
+        raise RuntimeError(f"the {what} did not answer on {url} within {timeout:.0f}s") from None
 
 
 def port_is_free(host: str, port: int) -> bool:
