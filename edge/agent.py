@@ -12,18 +12,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import time, timedelta
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import structlog
-
-from protocol import NodeState, dumps, topics
-from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo
-from protocol.messages import QueueCallNext, QueueRecall
-from protocol.office_config import WEEKDAYS, OfficeConfig, Period
-from transport import MqttClient, MqttSettings
-from transport.mqtt import Will
 
 from edge.commands import CommandExecutor
 from edge.display.hub import DisplayHub
@@ -37,15 +29,15 @@ from edge.outbox import Outbox
 from edge.queue.engine import Clock, Outcome, QueueEngine, QueueError, system_clock
 from edge.simulation import SimulatedHardware
 from edge.store import Store
+from protocol import NodeState, dumps, topics
+from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo
+from protocol.messages import QueueCallNext, QueueRecall
+from protocol.office_config import WEEKDAYS, OfficeConfig, Period
+from transport import MqttClient, MqttSettings
+from transport.mqtt import Will
+from transport.versions import package_version
 
 log = structlog.get_logger(__name__)
-
-
-def _package_version() -> str:
-    try:
-        return version("onestop")
-    except PackageNotFoundError:
-        return "dev"
 
 
 @dataclass
@@ -294,7 +286,7 @@ class HubAgent:
         ]
         return NodeState(
             office=self.office, node=self.node, ts=self.clock(), online=online, role="hub",
-            versions={"onestop": _package_version()}, config_version=self.config.version,
+            versions={"onestop": package_version()}, config_version=self.config.version,
             fields=[FieldInfo(code=f.code, name=f.name, prefix=f.prefix) for f in self.config.fields],
             counters=[CounterInfo(number=c.number, fields=list(c.fields)) for c in self.config.counters],
             devices=devices,
