@@ -27,6 +27,7 @@ from edge.drivers.printer import PrintableTicket, PrinterError, TicketPrinter
 from edge.forwarder import Forwarder
 from edge.outbox import Outbox
 from edge.queue.engine import Clock, Outcome, QueueEngine, QueueError, system_clock
+from edge.settings import EdgeSettings
 from edge.simulation import SimulatedHardware
 from edge.store import Store
 from protocol import NodeState, dumps, topics
@@ -34,6 +35,7 @@ from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo
 from protocol.messages import QueueCallNext, QueueRecall
 from protocol.office_config import WEEKDAYS, OfficeConfig, Period
 from transport import MqttClient, MqttSettings
+from transport.http_server import BackgroundServer
 from transport.mqtt import Will
 from transport.versions import package_version
 
@@ -50,6 +52,13 @@ class HubOptions:
     mqtt_port: int | None = None  # override the config's (tests, demo)
     resend_interval: float | None = None
     open_all_day: bool = False  # demo on a laptop at night: ignore the configured opening hours
+
+    @classmethod
+    def from_settings(cls, settings: EdgeSettings, *, simulate: bool = False, open_all_day: bool = False) -> HubOptions:
+        """What ``onestop edge`` runs with: the environment's settings plus the command's switches."""
+        return cls(data_dir=settings.data_dir, mqtt_password=settings.password(), simulate=simulate,
+                   display_host=settings.display_host, display_port=settings.display_port,
+                   mqtt_port=settings.mqtt_port, open_all_day=open_all_day)
 
 
 class HubAgent:
@@ -99,7 +108,7 @@ class HubAgent:
                                    on_done=self._announced)
         self.kiosk: KioskButtons | None = None
         self.keypads: list[CounterKeypad] = []
-        self.server: DisplayServer | None = None
+        self.server: BackgroundServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------
 
