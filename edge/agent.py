@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import time, timedelta
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from edge.drivers.printer import PrintableTicket, PrinterError, TicketPrinter
 from edge.forwarder import Forwarder
 from edge.outbox import Outbox
 from edge.queue.engine import Clock, Outcome, QueueEngine, QueueError, system_clock
+from edge.settings import EdgeSettings
 from edge.simulation import SimulatedHardware
 from edge.store import Store
 from protocol import NodeState, dumps, topics
@@ -37,15 +37,9 @@ from protocol.office_config import WEEKDAYS, OfficeConfig, Period
 from transport import MqttClient, MqttSettings
 from transport.http_server import BackgroundServer
 from transport.mqtt import Will
+from transport.versions import package_version
 
 log = structlog.get_logger(__name__)
-
-
-def _package_version() -> str:
-    try:
-        return version("onestop")
-    except PackageNotFoundError:
-        return "dev"
 
 
 @dataclass
@@ -58,6 +52,13 @@ class HubOptions:
     mqtt_port: int | None = None  # override the config's (tests, demo)
     resend_interval: float | None = None
     open_all_day: bool = False  # demo on a laptop at night: ignore the configured opening hours
+
+    @classmethod
+    def from_settings(cls, settings: EdgeSettings, *, simulate: bool = False, open_all_day: bool = False) -> HubOptions:
+        """What ``onestop edge`` runs with: the environment's settings plus the command's switches."""
+        return cls(data_dir=settings.data_dir, mqtt_password=settings.password(), simulate=simulate,
+                   display_host=settings.display_host, display_port=settings.display_port,
+                   mqtt_port=settings.mqtt_port, open_all_day=open_all_day)
 
 
 class HubAgent:
@@ -311,7 +312,7 @@ class HubAgent:
         ]
         return NodeState(
             office=self.office, node=self.node, ts=self.clock(), online=online, role="hub",
-            versions={"onestop": _package_version()}, config_version=self.config.version,
+            versions={"onestop": package_version()}, config_version=self.config.version,
             fields=[FieldInfo(code=f.code, name=f.name, prefix=f.prefix) for f in self.config.fields],
             counters=[CounterInfo(number=c.number, fields=list(c.fields)) for c in self.config.counters],
             devices=devices,
