@@ -10,18 +10,15 @@ option early; mosquitto then fails with a message far from the cause).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
+from broker.settings import BrokerSettings
 from protocol.topics import ID_PATTERN, ROOT
-
-#: Templates live at the repository root (ARCHITECTURE.md layout);
-#: ``ONESTOP_MOSQUITTO_TEMPLATES`` points elsewhere for a non-editable install.
-TEMPLATE_DIR = Path(os.environ.get("ONESTOP_MOSQUITTO_TEMPLATES", Path(__file__).resolve().parents[1] / "mosquitto"))
 
 #: error/warning/notice/information: connects, disconnects, denials and bridge
 #: state, without per-message lines that would flood a Pi's SD card.
@@ -112,22 +109,32 @@ def bridge_client_id(office: str) -> str:
     return f"bridge-{office}"
 
 
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-    undefined=jinja2.StrictUndefined,  # a missing variable is a bug, not an empty line
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,
-)
+@lru_cache(maxsize=4)
+def _environment(template_dir: Path) -> jinja2.Environment:
+    """One Jinja environment per template directory (it caches the parsed templates)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        undefined=jinja2.StrictUndefined,  # a missing variable is a bug, not an empty line
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
 
 
-def render_template(name: str, **values: object) -> str:
+def render_template(name: str, template_dir: Path | None = None, /, **values: object) -> str:
+    """Render ``mosquitto/NAME`` (or NAME in ``template_dir``) with ``values``.
+
+    Without ``template_dir`` the directory comes from
+    :class:`broker.settings.BrokerSettings` (``ONESTOP_MOSQUITTO_TEMPLATES``,
+    default the project's ``mosquitto/``), read at this call, not at import.
+    """
+    directory = Path(template_dir or BrokerSettings().template_dir).absolute()
     try:
-        template = _env.get_template(name)
+        template = _environment(directory).get_template(name)
     except jinja2.TemplateNotFound:
         raise ConfigError(
-            f"template {name!r} not found in {TEMPLATE_DIR}; set ONESTOP_MOSQUITTO_TEMPLATES "
+            f"template {name!r} not found in {directory}; set ONESTOP_MOSQUITTO_TEMPLATES "
             "to the project's mosquitto/ directory"
         ) from None
     return template.render(**values)
@@ -177,7 +184,9 @@ def _log_dest(log_dest: str | Path | Sequence[str | Path]) -> list[str]:
     return dests
 
 
-def _tls(prefix: str, cafile: Path | str | None, certfile: Path | str | None, keyfile: Path | str | None) -> dict[str, str | None]:
+def _tls(
+    prefix: str, cafile: Path | str | None, certfile: Path | str | None, keyfile: Path | str | None
+) -> dict[str, str | None]:
     if (certfile is None) != (keyfile is None):
         raise ConfigError(f"{prefix}: give both a certificate file and its key file, or neither")
     return {
@@ -376,35 +385,3 @@ def render_bridge(
         topics_in=topics_in,
         **_tls("bridge TLS", cafile, certfile, keyfile),
     )
-
-
-def write_private(path: Path | str, text: str) -> Path:
-    """Write a file readable by its owner only (configs hold passwords).
-
-    Written to a temporary name and renamed, so a broker reloading at the same
-    moment never reads half a file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o600)
-    match_owner(tmp, path if path.exists() else path.parent)
-    os.replace(tmp, path)
-    return path
-
-
-def match_owner(path: Path | str, like: Path | str) -> None:
-    """When root, give ``path`` the owner of ``like``.
-
-    mosquitto started as root switches to its ``user`` *before* it reads the
-    password and ACL files; an IT person who ran ``chown -R mosquitto`` on the
-    broker directory must not find a later ``add-office`` (run as root) has
-    left root-owned 0600 files that the broker can no longer read.
-    """
-    if os.geteuid() != 0:
-        return
-    st = os.stat(like)
-    os.chown(path, st.st_uid, st.st_gid)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import TracebackType
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -76,7 +77,7 @@ class MqttProbe:
         self.host = host
         self.port = port
         self.client_id = client_id or f"probe-{next(_ids)}-{time.monotonic_ns() % 10**9}"
-        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5)
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5)
         self._client.on_socket_open = _no_delay  # same latency fix as transport.MqttClient
         if username is not None:
             self._client.username_pw_set(username, password)
@@ -138,7 +139,7 @@ class MqttProbe:
 
     def connect(self, timeout: float = 5.0) -> ReasonCode:
         """Connect and return the CONNACK reason code (success or the refusal)."""
-        props = Properties(PacketTypes.CONNECT)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]  # paho 2.2 leaves __init__ unannotated
         props.SessionExpiryInterval = self._session_expiry
         with self._lock:
             self._connack = None
@@ -154,7 +155,7 @@ class MqttProbe:
         assert self._connack is not None
         return self._connack
 
-    def connected(self) -> "MqttProbe":
+    def connected(self) -> MqttProbe:
         """Connect and insist on success (for fixtures)."""
         reason = self.connect()
         if reason.is_failure:
@@ -162,7 +163,9 @@ class MqttProbe:
             raise ProbeError(f"{self.client_id}: broker {self.host}:{self.port} refused the login: {reason}")
         return self
 
-    def publish(self, topic: str, payload: bytes | str, qos: int = 1, retain: bool = False, timeout: float = 5.0) -> ReasonCode | None:
+    def publish(
+        self, topic: str, payload: bytes | str, qos: int = 1, retain: bool = False, timeout: float = 5.0
+    ) -> ReasonCode | None:
         """Publish; for QoS >= 1 wait for PUBACK and return its reason code."""
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
@@ -224,7 +227,7 @@ class MqttProbe:
                 self._client.loop_stop()
                 self._started = False
 
-    def __enter__(self) -> "MqttProbe":
+    def __enter__(self) -> MqttProbe:
         return self.connected()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -14,6 +14,11 @@ parts"), so starting one must be as dependable as importing a module:
 * when it does not come up, the error carries the tail of its own output —
   mosquitto explains config mistakes there, and an IT person needs that text,
   not "timeout".
+
+Reloading (SIGHUP: re-read passwd and ACL) lives here too, for both kinds of
+broker: one this process started (:meth:`Mosquitto.reload`) and one started
+elsewhere from a broker directory, found by its pid file (:func:`running_pid`,
+:func:`reload_running`, which ``onestop broker add-office`` uses).
 """
 
 from __future__ import annotations
@@ -31,25 +36,27 @@ from types import TracebackType
 
 import structlog
 
+from broker.settings import DEFAULT_MOSQUITTO, BrokerSettings
 from transport.waiting import WaitTimeout, wait_until
 
 log = structlog.get_logger(__name__)
 
 #: Debian's path; ``MOSQUITTO`` in the environment overrides it (e.g. a
-#: self-built broker), and ``PATH`` is the last resort.
-DEFAULT_BINARY = "/usr/sbin/mosquitto"
+#: self-built broker, see :class:`broker.settings.BrokerSettings`), and
+#: ``PATH`` is the last resort.
+DEFAULT_BINARY = str(DEFAULT_MOSQUITTO)
 
 
 class BrokerError(RuntimeError):
     """mosquitto could not be started or stopped; the message says what to do."""
 
 
-def mosquitto_binary() -> str:
+def mosquitto_binary(settings: BrokerSettings | None = None) -> str:
     """Locate the mosquitto executable or explain how to install it."""
-    candidates = [os.environ.get("MOSQUITTO"), DEFAULT_BINARY, shutil.which("mosquitto")]
-    for candidate in candidates:
+    override = (settings or BrokerSettings()).mosquitto
+    for candidate in (override, DEFAULT_BINARY, shutil.which("mosquitto")):
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
+            return str(candidate)
     raise BrokerError(
         "mosquitto is not installed (looked for $MOSQUITTO, /usr/sbin/mosquitto and PATH). "
         "Install it with: apt-get install mosquitto mosquitto-clients  (or run scripts/bootstrap.sh)"
@@ -77,10 +84,45 @@ def port_accepts(host: str, port: int, timeout: float = 0.2) -> bool:
         return False
 
 
+def send_reload(pid: int, **context: object) -> None:
+    """SIGHUP ``pid``: mosquitto re-reads its password and ACL files.
+
+    mosquitto applies it asynchronously, on its next loop turn; callers that
+    need the new state wait for it (e.g. a login with new credentials).
+    """
+    os.kill(pid, signal.SIGHUP)
+    log.info("broker.reloaded", pid=pid, **context)
+
+
+def running_pid(pid_file: Path, conf_path: Path) -> int | None:
+    """pid of the mosquitto running ``conf_path`` according to ``pid_file``, if any.
+
+    Checked against /proc (the executable is a mosquitto and its command line
+    names this config) so that a stale pid file after a crash never makes us
+    signal an unrelated process that reused the pid.
+    """
+    try:
+        pid = int(pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    if any(b"mosquitto" in part for part in cmdline[:1]) and str(conf_path).encode() in cmdline:
+        return pid
+    return None
+
+
+def reload_running(pid_file: Path, conf_path: Path) -> int | None:
+    """Reload the broker running ``conf_path``; its pid, or None when none runs."""
+    pid = running_pid(pid_file, conf_path)
+    if pid is not None:
+        send_reload(pid, conf=str(conf_path))
+    return pid
+
+
 # Brokers still running when the interpreter exits (a test run interrupted by
 # Ctrl-C, a demo that crashed) are killed, because their own session keeps them
 # out of the terminal's process group and they would otherwise outlive us.
-_live: "weakref.WeakSet[Mosquitto]" = weakref.WeakSet()
+_live: weakref.WeakSet[Mosquitto] = weakref.WeakSet()
 
 
 @atexit.register
@@ -142,7 +184,7 @@ class Mosquitto:
 
     # -- lifecycle ----------------------------------------------------------------
 
-    def start(self, timeout: float = 10.0) -> "Mosquitto":
+    def start(self, timeout: float = 10.0) -> Mosquitto:
         """Start mosquitto and return once its listener accepts connections.
 
         Raises :class:`BrokerError` with mosquitto's own explanation when the
@@ -212,21 +254,17 @@ class Mosquitto:
             if code is not None:
                 log.info("broker.killed", name=self.name, port=self.port)
 
-    def restart(self, timeout: float = 10.0) -> "Mosquitto":
+    def restart(self, timeout: float = 10.0) -> Mosquitto:
         self.stop()
         return self.start(timeout)
 
     def reload(self) -> None:
-        """SIGHUP: re-read password and ACL files (after add-office).
-
-        mosquitto applies it asynchronously, on its next loop turn; callers
-        that need the new state wait for it (e.g. a login with new credentials).
-        """
+        """SIGHUP: re-read password and ACL files (after add-office); see :func:`send_reload`."""
         with self._lock:
             if not self.is_running() or self._proc is None:
                 raise BrokerError(f"{self.name}: cannot reload, mosquitto is not running")
-            self._proc.send_signal(signal.SIGHUP)
-            log.info("broker.reload", name=self.name, port=self.port)
+            # is_running() has just polled under the lock, so the pid is still ours
+            send_reload(self._proc.pid, name=self.name, port=self.port)
 
     def _terminate(self, sig: signal.Signals, timeout: float) -> int | None:
         """Signal the process group, wait, escalate to SIGKILL; returns the exit code."""
@@ -253,7 +291,7 @@ class Mosquitto:
 
     # -- context manager ------------------------------------------------------------
 
-    def __enter__(self) -> "Mosquitto":
+    def __enter__(self) -> Mosquitto:
         return self.start()
 
     def __exit__(

@@ -20,7 +20,7 @@ import structlog
 
 from broker import configs
 from broker.credentials import CloudBrokerDir, OfficeBrokerDir, OfficeCredentials
-from broker.probe import MqttProbe, ProbeError
+from broker.probe import MqttProbe, ProbeError, Received
 from broker.process import BrokerError, Mosquitto, free_port
 from transport.mqtt import MqttSettings
 from transport.waiting import WaitTimeout, wait_until
@@ -137,7 +137,7 @@ class CloudBroker:
     def stop(self) -> None:
         self.process.stop()
 
-    def __enter__(self) -> "CloudBroker":
+    def __enter__(self) -> CloudBroker:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -220,7 +220,7 @@ class OfficeBroker:
     def stop(self) -> None:
         self.process.stop()
 
-    def __enter__(self) -> "OfficeBroker":
+    def __enter__(self) -> OfficeBroker:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -311,8 +311,12 @@ def wait_bridge_ready(cloud: CloudBroker, office: OfficeBroker, timeout: float =
             attempts += 1
             token = f"ping-{attempts}".encode()
             sender.publish(topic, token, qos=1)
+
+            def carries(message: Received, expected: bytes = token) -> bool:
+                return message.payload == expected
+
             try:
-                receiver.expect(lambda m: m.payload == token, timeout=min(0.25, timeout))
+                receiver.expect(carries, timeout=min(0.25, timeout))
             except ProbeError:
                 return False  # not subscribed on the cloud yet: publish again
             return True

@@ -17,9 +17,9 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from broker import configs
 from broker.configs import ConfigError
 from broker.credentials import CloudBrokerDir, CredentialError, OfficeBrokerDir
+from broker.files import write_private
 from broker.process import BrokerError, mosquitto_binary
 
 app = typer.Typer(
@@ -38,7 +38,7 @@ def _fail(message: str) -> NoReturn:
 def _write_secret(directory: Path, name: str, value: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
-    return configs.write_private(directory / name, value + "\n")
+    return write_private(directory / name, value + "\n")
 
 
 def _conf_listener(conf: Path) -> tuple[str | None, int | None]:
@@ -67,7 +67,8 @@ def _tls_options(cafile: Path | None, certfile: Path | None, keyfile: Path | Non
 def init_cloud(
     dir: DirOpt,
     port: Annotated[int, typer.Option(help="Port of the broker's listener (8883 is usual with TLS).")] = 1883,
-    bind: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for offices on the internet (use TLS then).")] = "127.0.0.1",
+    bind: Annotated[str, typer.Option(
+        help="Address to listen on; 0.0.0.0 for offices on the internet (use TLS then).")] = "127.0.0.1",
     service_user: Annotated[str, typer.Option(help="Login of the cloud service (reads/writes every office).")] = "cloud",
     run_as: Annotated[str, typer.Option("--run-as", help="User mosquitto switches to when started as root.")] = getpass.getuser(),
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM) of the listener.")] = None,
@@ -120,8 +121,10 @@ def add_office(
     office: Annotated[str, typer.Argument(help="Office id, e.g. xa-an-phu (lowercase letters, digits, '-').")],
     dir: DirOpt,
     cloud_host: Annotated[str | None, typer.Option(help="Cloud broker address as the office reaches it.")] = None,
-    cloud_port: Annotated[int | None, typer.Option(help="Cloud broker port as the office reaches it (default: the listener's).")] = None,
-    cafile: Annotated[Path | None, typer.Option(help="CA (PEM) the hub uses to verify the cloud broker: turns TLS on in the bridge.")] = None,
+    cloud_port: Annotated[int | None, typer.Option(
+        help="Cloud broker port as the office reaches it (default: the listener's).")] = None,
+    cafile: Annotated[Path | None, typer.Option(
+        help="CA (PEM) the hub uses to verify the cloud broker: turns TLS on in the bridge.")] = None,
     show_password: Annotated[bool, typer.Option(help="Also print the office's password.")] = False,
 ) -> None:
     """Add an office (or give it a new password) and write the bridge config for its hub.
@@ -143,7 +146,7 @@ def add_office(
     except (ConfigError, CredentialError) as exc:
         _fail(str(exc))
     office_dir = cloud.path / "offices" / office
-    bridge_path = configs.write_private(office_dir / "bridge.conf", creds.bridge_conf)
+    bridge_path = write_private(office_dir / "bridge.conf", creds.bridge_conf)
     _write_secret(office_dir, "password", creds.password)
     typer.echo(f"Office {office} {'updated (new password)' if existed else 'added'} on {cloud.path}")
     typer.echo(f"  username     {creds.username}")
@@ -188,9 +191,11 @@ def remove_office(
 def init_office(
     office: Annotated[str, typer.Argument(help="This hub's office id (as given to add-office).")],
     dir: DirOpt,
-    bridge: Annotated[Path | None, typer.Option(help="bridge.conf written by add-office on the cloud; omit for a hub without cloud link.")] = None,
+    bridge: Annotated[Path | None, typer.Option(
+        help="bridge.conf written by add-office on the cloud; omit for a hub without cloud link.")] = None,
     port: Annotated[int, typer.Option(help="Port of the hub broker.")] = 1883,
-    bind: Annotated[str, typer.Option(help="127.0.0.1 on a single-Pi office; the LAN address (or 0.0.0.0) when satellites connect.")] = "127.0.0.1",
+    bind: Annotated[str, typer.Option(
+        help="127.0.0.1 on a single-Pi office; the LAN address (or 0.0.0.0) when satellites connect.")] = "127.0.0.1",
     local_user: Annotated[list[str] | None, typer.Option(help="Local login to create (repeat); default: hub.")] = None,
     run_as: Annotated[str, typer.Option("--run-as", help="User mosquitto switches to when started as root.")] = getpass.getuser(),
     show_password: Annotated[bool, typer.Option(help="Also print the local passwords.")] = False,

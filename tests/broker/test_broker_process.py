@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from broker.credentials import CloudBrokerDir
-from broker.process import BrokerError, Mosquitto, free_port, port_accepts
 from broker.probe import MqttProbe
+from broker.process import BrokerError, Mosquitto, free_port, port_accepts
 
 
 def _cloud_dir(tmp_path: Path) -> tuple[CloudBrokerDir, str, int]:

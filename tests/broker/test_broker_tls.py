@@ -27,7 +27,8 @@ def make_ca_and_server_cert(directory: Path, host: str = "127.0.0.1") -> tuple[P
     """(ca.pem, server.pem, server.key): a CA and a certificate for ``host`` signed by it."""
     directory.mkdir(parents=True, exist_ok=True)
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=onestop test CA", cwd=directory)
+    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=onestop test CA",
+             cwd=directory)
     _openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", f"/CN={host}", cwd=directory)
     (directory / "san.ext").write_text(f"subjectAltName=IP:{host}\n")
     _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
