@@ -5,13 +5,17 @@ from __future__ import annotations
 import pytest
 
 from cloud.domain.calendar import WorkingCalendar
-from cloud.domain.catalogue import Procedure
+from cloud.domain.catalogue import Catalogue, Procedure
 from cloud.domain.workflow import GUARDS, TRANSITIONS, Action, Actor, DossierState, TransitionRefused, apply
-from tests.domain.test_workflow import GOOD, dossier_in, household, later, payload_for
-
-__all__ = ["household"]  # the module-scoped fixture of test_workflow, used here too
+from tests.domain.test_workflow import GOOD, dossier_in, later, payload_for
 
 ROWS = [t.action for t in TRANSITIONS]
+
+
+@pytest.fixture(scope="module")
+def household(catalogue: Catalogue) -> Procedure:
+    """The procedure test_workflow's walks are written for (KD.01: liên thông with tax)."""
+    return catalogue.procedure("KD.01")
 
 
 @pytest.mark.parametrize("action", ROWS)
