@@ -149,10 +149,10 @@ def normalise_data(data: Mapping[str, Any]) -> dict[str, Any]:
     if not all(isinstance(key, str) for key in _all_keys(data)):
         raise AuditError("audit data keys must be strings (JSON would turn them into strings and change the hash)")
     try:
-        normalised = json.loads(_dumps(data))
+        normalised: dict[str, Any] = json.loads(_dumps(data))  # a Mapping dumps to an object, so it loads as a dict
     except (TypeError, ValueError) as exc:
         raise AuditError(f"audit data is not JSON: {exc}") from None
-    return normalised  # type: ignore[no-any-return]
+    return normalised
 
 
 def _all_keys(value: Any) -> Iterator[Any]:

@@ -81,9 +81,8 @@ class CodeFormat:
                     raise CodeError(f"dossier code pattern {pattern!r}: only {{seq}} takes a format spec")
                 parts.append(f"(?P<{name}>{_FIELD_RE[name]})")
             else:
-                raise CodeError(
-                    f"dossier code pattern {pattern!r}: unknown field {{{name}}}; use {', '.join('{' + f + '}' for f in [*_FIELD_RE, 'seq'])}"
-                )
+                known = ", ".join("{" + f + "}" for f in [*_FIELD_RE, "seq"])
+                raise CodeError(f"dossier code pattern {pattern!r}: unknown field {{{name}}}; use {known}")
             if name in fields:
                 raise CodeError(f"dossier code pattern {pattern!r}: {{{name}}} appears twice")
             fields.add(name)
@@ -95,7 +94,9 @@ class CodeFormat:
             or ({"mm", "dd"} <= fields and bool(fields & {"yy", "yyyy"}))
         )
         if not has_date:
-            raise CodeError(f"dossier code pattern {pattern!r} needs a full date ({{yymmdd}}, {{yyyymmdd}} or year, {{mm}}, {{dd}})")
+            raise CodeError(
+                f"dossier code pattern {pattern!r} needs a full date ({{yymmdd}}, {{yyyymmdd}} or year, {{mm}}, {{dd}})"
+            )
         self._fields = frozenset(fields)
         body = "".join(parts)
         self._full = re.compile(rf"^{body}$", re.IGNORECASE)

@@ -27,7 +27,8 @@ def normalise_phone(text: str) -> str:
     digits = _SEPARATORS.sub("", text.strip())
     match = _VN_NUMBER.fullmatch(digits)
     if match is None:
-        raise ValueError(f"{text!r} is not a Vietnamese phone number (a mobile: 0 and 9 digits; a landline: 02 and 9 digits; or +84 instead of the 0)")
+        raise ValueError(f"{text!r} is not a Vietnamese phone number "
+                         "(a mobile: 0 and 9 digits; a landline: 02 and 9 digits; or +84 instead of the 0)")
     return "+84" + match.group(1)
 
 

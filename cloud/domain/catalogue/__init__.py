@@ -1,0 +1,54 @@
+"""The procedure catalogue (danh mục thủ tục hành chính) and the province's administrative units.
+
+* :mod:`~cloud.domain.catalogue.procedures`: a procedure's card (field, time
+  limit, fees, documents, steps, partner agencies) and the :class:`Catalogue`
+  with its look-ups;
+* :mod:`~cloud.domain.catalogue.units`: province → district → commune, each
+  with its one-stop office and departments;
+* :mod:`~cloud.domain.catalogue.parsing`: :func:`parse_catalogue` and
+  :func:`parse_province`, which validate the loaded YAML and report every
+  problem by file and entry;
+* :mod:`~cloud.domain.catalogue.base`: the codes, slugs and texts they share.
+
+``from cloud.domain.catalogue import X`` keeps working for every name: they
+are all re-exported here.
+"""
+
+from cloud.domain.catalogue.base import CODE_PATTERN, SLUG_PATTERN, Code, Entry, Level, Slug, Text
+from cloud.domain.catalogue.parsing import parse_catalogue, parse_province
+from cloud.domain.catalogue.procedures import (
+    Catalogue,
+    Fee,
+    LienThong,
+    PartnerAgency,
+    Procedure,
+    ProcedureField,
+    RequiredDocument,
+    Step,
+)
+from cloud.domain.catalogue.units import Commune, Department, District, OneStopOffice, Province
+
+__all__ = [
+    "CODE_PATTERN",
+    "SLUG_PATTERN",
+    "Catalogue",
+    "Code",
+    "Commune",
+    "Department",
+    "District",
+    "Entry",
+    "Fee",
+    "Level",
+    "LienThong",
+    "OneStopOffice",
+    "PartnerAgency",
+    "Procedure",
+    "ProcedureField",
+    "Province",
+    "RequiredDocument",
+    "Slug",
+    "Step",
+    "Text",
+    "parse_catalogue",
+    "parse_province",
+]

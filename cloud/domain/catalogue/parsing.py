@@ -1,0 +1,168 @@
+"""Validating the loaded ``catalogue.yaml`` and ``province.yaml``: every problem at once, each by file and entry.
+
+An error in the files must be caught before a dossier is received against
+them. The parsers take the loaded YAML and the file's name (the caller
+reads the file: the domain does no I/O) and report every problem at once,
+each naming the file and the entry, e.g.::
+
+    catalogue.yaml: procedures[12] (code HT.04): time_limit: working_days must be a positive number, got 0
+
+Cross-references are checked too: field and partner-agency codes exist, codes
+are unique, and a procedure's step budgets fit in its time limit (days count
+as 8 working hours: :data:`~cloud.domain.deadlines.NOMINAL_WORKING_DAY`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from cloud.domain.catalogue.procedures import Catalogue, PartnerAgency, Procedure, ProcedureField
+from cloud.domain.catalogue.units import Province
+from cloud.domain.datafile import DataError, validation_problems
+from cloud.domain.deadlines import NOMINAL_WORKING_DAY
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _entry_label(index: int, entry: Any, section: str) -> str:
+    code = entry.get("code") if isinstance(entry, Mapping) else None
+    return f"{section}[{index}]" + (f" (code {code})" if code else "")
+
+
+def _parse_list(
+    source: str, data: Mapping[str, Any], section: str, model: type[M], problems: list[str]
+) -> list[tuple[int, M]]:
+    """Validate each entry of ``data[section]`` on its own, so every bad entry is reported by index and code.
+
+    Returns ``(index, model)`` for the valid entries, so later checks can name them too.
+    """
+    raw = data.get(section, [])
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        problems.append(f"{source}: {section}: must be a list")
+        return []
+    out = []
+    for index, entry in enumerate(raw):
+        label = _entry_label(index, entry, section)
+        try:
+            out.append((index, model.model_validate(entry)))
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, f"{source}: {label}"))
+    return out
+
+
+def _duplicates(source: str, section: str, codes: list[str], problems: list[str]) -> None:
+    seen: dict[str, int] = {}
+    for index, code in enumerate(codes):
+        if code in seen:
+            problems.append(f"{source}: {section}[{index}] (code {code}): code: duplicate of {section}[{seen[code]}]")
+        else:
+            seen[code] = index
+
+
+def parse_catalogue(data: Mapping[str, Any] | None, source: str) -> Catalogue:
+    """Validate a loaded ``catalogue.yaml`` and return the :class:`Catalogue`.
+
+    Raises :class:`~cloud.domain.datafile.DataError` listing every problem,
+    each naming ``source`` and the entry (index and code).
+    """
+    if not isinstance(data, Mapping):
+        raise DataError(source, [f"{source}: the file must be a mapping with fields, agencies and procedures"])
+    problems: list[str] = []
+    unknown = sorted(set(data) - {"fields", "agencies", "procedures", "version", "note"})
+    if unknown:
+        problems.append(f"{source}: unknown top-level keys {', '.join(map(str, unknown))}")
+    fields = _parse_list(source, data, "fields", ProcedureField, problems)
+    agencies = _parse_list(source, data, "agencies", PartnerAgency, problems)
+    procedures = _parse_list(source, data, "procedures", Procedure, problems)
+    _duplicates(source, "fields", [f.code for _, f in fields], problems)
+    _duplicates(source, "agencies", [a.code for _, a in agencies], problems)
+    if not procedures and not problems:
+        problems.append(f"{source}: procedures: the catalogue has no procedures")
+
+    field_codes = {f.code for _, f in fields}
+    agency_codes = {a.code for _, a in agencies}
+    seen: dict[str, int] = {}
+    for index, proc in procedures:
+        label = f"{source}: procedures[{index}] (code {proc.code})"
+        if proc.code in seen:
+            problems.append(f"{label}: code: duplicate of procedures[{seen[proc.code]}]")
+        else:
+            seen[proc.code] = index
+        if proc.field not in field_codes:
+            problems.append(f"{label}: field: unknown field {proc.field!r}; known: {', '.join(sorted(field_codes))}")
+        for k, part in enumerate(proc.lien_thong):
+            if part.agency not in agency_codes:
+                problems.append(f"{label}: lien_thong[{k}].agency: unknown agency {part.agency!r}")
+        for k, fee in enumerate(proc.fees):
+            if fee.collected_for is not None and fee.collected_for not in agency_codes:
+                problems.append(f"{label}: fees[{k}].collected_for: unknown agency {fee.collected_for!r}")
+        limit = proc.time_limit.working_time(NOMINAL_WORKING_DAY)
+        if proc.steps and proc.step_budget > limit:
+            problems.append(
+                f"{label}: steps: budgets add up to {_hours(proc.step_budget)} working hours, "
+                f"more than the time limit of {proc.time_limit} ({_hours(limit)} h at 8 h a day)"
+            )
+    if problems:
+        raise DataError(source, problems)
+    return Catalogue(
+        source=source,
+        fields=tuple(f for _, f in fields),
+        agencies=tuple(a for _, a in agencies),
+        procedures=tuple(p for _, p in procedures),
+    )
+
+
+def _hours(value: timedelta) -> str:
+    hours = value.total_seconds() / 3600
+    return f"{hours:g}"
+
+
+def parse_province(data: Mapping[str, Any] | None, source: str, catalogue: Catalogue | None = None) -> Province:
+    """Validate a loaded ``province.yaml``; with a catalogue, check department fields and agencies exist.
+
+    Codes must be unique across all units, offices and departments (a code
+    identifies a unit in hand-overs), and so must offices' ``agency_id``.
+    """
+    if not isinstance(data, Mapping):
+        raise DataError(source, [f"{source}: the file must be a mapping describing one province"])
+    try:
+        province = Province.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(source, validation_problems(exc, source)) from None
+    problems: list[str] = []
+    codes: dict[str, str] = {}
+    agency_ids: dict[str, str] = {}
+
+    def claim(code: str, where: str) -> None:
+        if code in codes:
+            problems.append(f"{source}: {where}: code {code!r} already used by {codes[code]}")
+        else:
+            codes[code] = where
+
+    for level, unit in province.units():
+        where = f"{level} {unit.code} ({unit.name})"
+        claim(unit.code, where)
+        claim(unit.office.code, f"{where} office")
+        agency_id = unit.office.agency_id
+        if agency_id in agency_ids:
+            problems.append(f"{source}: {where}: office agency_id {agency_id!r} already used by {agency_ids[agency_id]}")
+        agency_ids[agency_id] = where
+        for dept in unit.departments:
+            claim(dept.code, f"{where} department {dept.name}")
+            if catalogue is not None:
+                known_fields = {f.code for f in catalogue.fields}
+                known_agencies = {a.code for a in catalogue.agencies}
+                for fld in dept.fields:
+                    if fld not in known_fields:
+                        problems.append(f"{source}: {where}: department {dept.code}: unknown field {fld!r}")
+                if dept.agency is not None and dept.agency not in known_agencies:
+                    problems.append(f"{source}: {where}: department {dept.code}: unknown agency {dept.agency!r}")
+    if problems:
+        raise DataError(source, problems)
+    return province
