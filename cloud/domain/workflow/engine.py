@@ -19,7 +19,6 @@ from pydantic import BaseModel, ValidationError
 
 from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Procedure
-from cloud.domain.datafile import key_path
 from cloud.domain.deadlines import Timing, start_clock, step_due_dates, timing
 from cloud.domain.roles import Role
 from cloud.domain.workflow.effects import Context
@@ -37,6 +36,7 @@ from cloud.domain.workflow.records import (
 )
 from cloud.domain.workflow.states import Action, Channel, DossierState
 from cloud.domain.workflow.table import Transition, transition
+from protocol.errors import key_path, validation_text
 
 
 def missing_documents(procedure: Procedure, received: Sequence[ReceivedDocument]) -> list[str]:
@@ -72,12 +72,8 @@ def _parse_payload(row: Transition[Any], payload: Mapping[str, Any] | BaseModel 
     try:
         parsed = model.model_validate(payload or {})
     except ValidationError as exc:
-        details = []
-        for err in exc.errors():
-            where = key_path(err["loc"])
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            details.append(f"{where}: {msg}" if where else msg)
-        raise TransitionRefused(f"{row.action} needs {row.requires}: " + "; ".join(details)) from None
+        details = validation_text(exc, path=key_path, plain=True)
+        raise TransitionRefused(f"{row.action} needs {row.requires}: {details}") from None
     return parsed
 
 
