@@ -11,7 +11,9 @@ cursor row belongs to one (office, node, epoch), and the cursor a node is
 sent is that of the highest epoch stored for it. An event of an older epoch
 that arrives late (a re-send from a queue) is stored and advances its own
 epoch's row, but the node, which has moved on, keeps getting the cursor of
-its current epoch.
+its current epoch. (Two ingest workers storing two epochs of one node at
+once may publish the older epoch's cursor last; the node ignores it, and its
+next batch publishes the right one again.)
 
 Each row also keeps ``max_seq``, the highest seq stored for the epoch. While
 ``max_seq == seq`` (no gap: the normal case) the new cursor follows from the
