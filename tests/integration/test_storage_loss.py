@@ -49,7 +49,7 @@ def _cursor_seen(hub: HubAgent) -> Cursor | None:
 def test_a_hub_that_lost_its_database_gets_every_new_event_to_the_cloud(stack, mqtt_probe, tmp_path: Path):
     old = stack.hub
     _issue(old, BEFORE_LOSS)
-    wait_until(lambda: old.outbox.count() == 0 and old.outbox.confirmed() == BEFORE_LOSS,
+    wait_until(lambda: old.outbox.count() == 0 and old.outbox.confirmed() == BEFORE_LOSS, timeout=30,
                what="the first events confirmed by the cloud")
     before = {i: seq for i, (_, seq) in _cloud_events(stack).items()}
     assert sorted(before.values()) == list(range(1, BEFORE_LOSS + 1))
@@ -65,7 +65,7 @@ def test_a_hub_that_lost_its_database_gets_every_new_event_to_the_cloud(stack, m
     new = start_hub(tmp_path, stack.office_broker)
     try:
         assert new.client.wait_connected(10)
-        retained = wait_until(lambda: _cursor_seen(new), what="the retained cursor at the new hub")
+        retained = wait_until(lambda: _cursor_seen(new), timeout=20, what="the retained cursor at the new hub")
         assert retained.seq == BEFORE_LOSS
         _issue(new, AFTER_LOSS)
         held = _outbox_ids(new)
