@@ -61,7 +61,7 @@ def start_hub(data_dir: Path, config: Path, office_port: int, hub_password: str)
     process = subprocess.Popen(
         [sys.executable, "-m", "onestop_cli.main", "--log-level", "warning", "edge", "--config", str(config),
          "--simulate", "--open-all-day", "--data-dir", str(data_dir), "--display-port", str(display_port)],
-        env=dict(os.environ, ONESTOP_OFFICE_MQTT_PORT=str(office_port), ONESTOP_HUB_MQTT_PASSWORD=hub_password),
+        env=dict(os.environ, ONESTOP_EDGE_MQTT_PORT=str(office_port), ONESTOP_EDGE_MQTT_PASSWORD=hub_password),
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{display_port}"

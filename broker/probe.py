@@ -26,11 +26,14 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from transport.mqtt import _no_delay
+from transport.waiting import WaitTimeout, wait_until
 
 _ids = itertools.count(1)
 
 #: MQTT v5 reason code a broker gives for an ACL denial.
 NOT_AUTHORIZED = 0x87
+#: How long ``expect`` blocks on the queue between two looks at its deadline.
+_EXPECT_SLICE_S = 0.05
 
 
 class ProbeError(RuntimeError):
@@ -190,17 +193,18 @@ class MqttProbe:
         :meth:`next_message` instead.
         """
         match = (lambda m: m.topic == predicate) if isinstance(predicate, str) else predicate
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ProbeError(f"{self.client_id}: expected message did not arrive within {timeout}s")
+
+        def next_match() -> Received | None:
             try:
-                msg = self.messages.get(timeout=remaining)
+                msg = self.messages.get(timeout=min(timeout, _EXPECT_SLICE_S))  # wakes at once on a message
             except queue.Empty:
-                continue
-            if match(msg):
-                return msg
+                return None
+            return msg if match(msg) else None
+
+        try:
+            return wait_until(next_match, timeout, interval=0, what="the expected message")
+        except WaitTimeout:
+            raise ProbeError(f"{self.client_id}: expected message did not arrive within {timeout}s") from None
 
     def next_message(self, timeout: float = 5.0) -> Received:
         try:

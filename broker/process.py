@@ -25,12 +25,13 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 import weakref
 from pathlib import Path
 from types import TracebackType
 
 import structlog
+
+from transport.waiting import WaitTimeout, wait_until
 
 log = structlog.get_logger(__name__)
 
@@ -172,9 +173,8 @@ class Mosquitto:
                 )
             _live.add(self)
             proc = self._proc
-            deadline = time.monotonic() + timeout
-            delay = 0.005
-            while True:
+
+            def listening() -> bool:
                 code = proc.poll()
                 if code is not None:
                     self._proc = None
@@ -184,17 +184,17 @@ class Mosquitto:
                     )
                 # A connect that succeeds while our process is still alive, and
                 # it was free before we started, means mosquitto is listening.
-                if port_accepts(self.host, self.port) and proc.poll() is None:
-                    break
-                if time.monotonic() >= deadline:
-                    self._terminate(signal.SIGKILL, 5.0)
-                    raise BrokerError(
-                        f"{self.name}: mosquitto did not listen on {self.host}:{self.port} within "
-                        f"{timeout:.1f}s (config {self.conf_path}); is that the port of its listener? "
-                        f"Its output:\n{self.log_tail() or '(nothing)'}"
-                    )
-                time.sleep(delay)  # polling interval, not synchronisation
-                delay = min(delay * 2, 0.05)
+                return port_accepts(self.host, self.port) and proc.poll() is None
+
+            try:
+                wait_until(listening, timeout, interval=0.005, max_interval=0.05, what=f"{self.name} to listen")
+            except WaitTimeout:
+                self._terminate(signal.SIGKILL, 5.0)
+                raise BrokerError(
+                    f"{self.name}: mosquitto did not listen on {self.host}:{self.port} within "
+                    f"{timeout:.1f}s (config {self.conf_path}); is that the port of its listener? "
+                    f"Its output:\n{self.log_tail() or '(nothing)'}"
+                ) from None
             log.info("broker.started", name=self.name, port=self.port, pid=proc.pid, conf=str(self.conf_path))
             return self
 

@@ -11,7 +11,6 @@ same ACL, same bridge), only with faster reconnects.
 from __future__ import annotations
 
 import getpass
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from broker.credentials import CloudBrokerDir, OfficeBrokerDir, OfficeCredential
 from broker.probe import MqttProbe, ProbeError
 from broker.process import BrokerError, Mosquitto, free_port
 from transport.mqtt import MqttSettings
+from transport.waiting import WaitTimeout, wait_until
 
 log = structlog.get_logger(__name__)
 
@@ -33,6 +33,8 @@ LOCALHOST = "127.0.0.1"
 FAST_RESTART_TIMEOUT = 1
 #: mosquitto's minimum bridge keepalive; a dead link is noticed within ~8 s.
 FAST_KEEPALIVE = 5
+#: Longest one login attempt of :func:`wait_for_login` waits for mosquitto's CONNACK.
+_LOGIN_ATTEMPT_S = 2.0
 
 
 def _run_as() -> str:
@@ -46,21 +48,27 @@ def wait_for_login(
 ) -> None:
     """Return once ``username`` can log in — e.g. after a reload (SIGHUP),
     which mosquitto applies asynchronously."""
-    deadline = time.monotonic() + timeout
     last = "no answer"
-    while time.monotonic() < deadline:
+
+    def logged_in() -> bool:
+        nonlocal last
         probe = MqttProbe(host, port, username, password, tls_ca=str(tls_ca) if tls_ca else None)
         try:
-            reason = probe.connect(timeout=max(0.1, deadline - time.monotonic()))
+            # One attempt never outlasts the whole wait by much; a refusal comes back at once.
+            reason = probe.connect(timeout=max(0.1, min(timeout, _LOGIN_ATTEMPT_S)))
             if not reason.is_failure:
-                return
+                return True
             last = str(reason)
         except ProbeError as exc:
             last = str(exc)
         finally:
             probe.close()
-        time.sleep(0.02)  # polling interval between login attempts
-    raise BrokerError(f"user {username!r} still cannot log in to {host}:{port} after {timeout}s: {last}")
+        return False
+
+    try:
+        wait_until(logged_in, timeout, interval=0.02, what=f"user {username!r} to log in")
+    except WaitTimeout:
+        raise BrokerError(f"user {username!r} still cannot log in to {host}:{port} after {timeout}s: {last}") from None
 
 
 def _start_on_port(
@@ -294,21 +302,26 @@ def wait_bridge_ready(cloud: CloudBroker, office: OfficeBroker, timeout: float =
     the office broker's start and queues until the link is up.
     """
     topic = configs.ping_topic(office.office)
-    deadline = time.monotonic() + timeout
+    attempts = 0
     with office.hub_probe() as receiver, cloud.service_probe() as sender:
         receiver.subscribe(topic)
-        attempt = 0
-        while time.monotonic() < deadline:
-            attempt += 1
-            token = f"ping-{attempt}".encode()
+
+        def carried() -> bool:
+            nonlocal attempts
+            attempts += 1
+            token = f"ping-{attempts}".encode()
             sender.publish(topic, token, qos=1)
             try:
-                receiver.expect(lambda m: m.payload == token, timeout=min(0.25, max(0.01, deadline - time.monotonic())))
-                log.info("broker.bridge_ready", office=office.office, attempts=attempt)
-                return
+                receiver.expect(lambda m: m.payload == token, timeout=min(0.25, timeout))
             except ProbeError:
-                continue  # not subscribed on the cloud yet: publish again
-    raise BrokerError(
-        f"the bridge of office {office.office} did not carry a command from the cloud within {timeout}s. "
-        f"Office broker output:\n{office.process.log_tail()}\nCloud broker output:\n{cloud.process.log_tail()}"
-    )
+                return False  # not subscribed on the cloud yet: publish again
+            return True
+
+        try:
+            wait_until(carried, timeout, interval=0, what=f"the bridge of office {office.office}")
+        except WaitTimeout:
+            raise BrokerError(
+                f"the bridge of office {office.office} did not carry a command from the cloud within {timeout}s. "
+                f"Office broker output:\n{office.process.log_tail()}\nCloud broker output:\n{cloud.process.log_tail()}"
+            ) from None
+    log.info("broker.bridge_ready", office=office.office, attempts=attempts)

@@ -16,11 +16,9 @@ commands and cursors and receives acks.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
 import structlog
 import uvicorn
@@ -29,6 +27,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from cloud.api import api_router, docs, errors
+from cloud.auth.throttle import SignInThrottle
+from cloud.auth.users import UserStore
 from cloud.commands.bus import CommandBus
 from cloud.db import migrate
 from cloud.db.engine import make_engine
@@ -38,22 +38,15 @@ from cloud.dossiers.seed import load_overrides, seed_if_empty
 from cloud.dossiers.store import DossierStore
 from cloud.ingest.consumer import IngestConsumer
 from cloud.settings import Settings
-from cloud.auth.throttle import SignInThrottle
-from cloud.auth.users import UserStore
 from cloud.web import install as install_console
 from cloud.web import router as console_router
 from cloud.web.console import STATIC_DIR
 from transport import MqttClient
 from transport.http_server import BackgroundServer
+from transport.versions import package_version
+from transport.waiting import WaitTimeout, wait_until
 
 log = structlog.get_logger(__name__)
-
-
-def _version() -> str:
-    try:
-        return version("onestop")
-    except PackageNotFoundError:
-        return "dev"
 
 
 @dataclass
@@ -93,11 +86,15 @@ async def start_services(settings: Settings) -> Services:
     await bus.start()
     # Ready means subscribed (the broker keeps the ingest session from then on), unless
     # the broker is down: then serve anyway, degraded, and let the clients reconnect.
-    deadline = time.monotonic() + settings.startup_connect_timeout_s
-    for what, event in (("ingest", ingest.receiver.connected), ("commands", outgoing.connected)):
-        if not await asyncio.to_thread(event.wait, max(0.0, deadline - time.monotonic())):
-            log.warning("cloud.broker_unreachable_at_startup", client=what, host=settings.mqtt_host,
-                        port=settings.mqtt_port, waited_s=settings.startup_connect_timeout_s)
+    clients = (("ingest", ingest.receiver.connected), ("commands", outgoing.connected))
+    try:
+        await asyncio.to_thread(wait_until, lambda: all(event.is_set() for _, event in clients),
+                                settings.startup_connect_timeout_s, 0.02, "the broker")
+    except WaitTimeout:
+        for what, event in clients:
+            if not event.is_set():
+                log.warning("cloud.broker_unreachable_at_startup", client=what, host=settings.mqtt_host,
+                            port=settings.mqtt_port, waited_s=settings.startup_connect_timeout_s)
     log.info("cloud.started", offices=[o.office.id for o in offices], database=engine.url.render_as_string(),
              mqtt=f"{settings.mqtt_host}:{settings.mqtt_port}")
     return Services(engine, ingest, bus, dossiers)
@@ -128,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Một cửa – cloud",
-        version=_version(),
+        version=package_version(),
         description="Offices, queues and counters of the one-stop offices, as reported by their hubs over MQTT.",
         lifespan=lifespan,
         docs_url=None,
@@ -161,11 +158,7 @@ class CloudServer(BackgroundServer):
         self.app = create_app(settings)
         super().__init__(self.app, settings.http_host, settings.http_port, "cloud service")
 
-    def start(self, timeout: float = 15.0) -> "CloudServer":  # type: ignore[override]
-        super().start(timeout)
-        return self
-
-    def __enter__(self) -> "CloudServer":
+    def __enter__(self) -> CloudServer:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:

@@ -12,20 +12,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import time, timedelta
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import structlog
 
-from protocol import NodeState, dumps, topics
-from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo
-from protocol.messages import QueueCallNext, QueueRecall
-from protocol.office_config import WEEKDAYS, OfficeConfig, Period
-from transport import MqttClient, MqttSettings
-from transport.mqtt import Will
-
-from edge.commands import CommandExecutor
+from edge.commands import CommandExecutor, Executed
 from edge.display.hub import DisplayHub
 from edge.display.server import DisplayServer, create_display_app
 from edge.drivers.announcer import Announcement, Announcer
@@ -35,17 +27,19 @@ from edge.drivers.printer import PrintableTicket, PrinterError, TicketPrinter
 from edge.forwarder import Forwarder
 from edge.outbox import Outbox
 from edge.queue.engine import Clock, Outcome, QueueEngine, QueueError, system_clock
+from edge.settings import EdgeSettings
 from edge.simulation import SimulatedHardware
 from edge.store import Store
+from protocol import NodeState, dumps, topics
+from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo, Message
+from protocol.messages import QueueCallNext, QueueRecall
+from protocol.office_config import WEEKDAYS, OfficeConfig, Period
+from transport import MqttClient, MqttSettings
+from transport.http_server import BackgroundServer
+from transport.mqtt import Will
+from transport.versions import package_version
 
 log = structlog.get_logger(__name__)
-
-
-def _package_version() -> str:
-    try:
-        return version("onestop")
-    except PackageNotFoundError:
-        return "dev"
 
 
 @dataclass
@@ -58,6 +52,13 @@ class HubOptions:
     mqtt_port: int | None = None  # override the config's (tests, demo)
     resend_interval: float | None = None
     open_all_day: bool = False  # demo on a laptop at night: ignore the configured opening hours
+
+    @classmethod
+    def from_settings(cls, settings: EdgeSettings, *, simulate: bool = False, open_all_day: bool = False) -> HubOptions:
+        """What ``onestop edge`` runs with: the environment's settings plus the command's switches."""
+        return cls(data_dir=settings.data_dir, mqtt_password=settings.password(), simulate=simulate,
+                   display_host=settings.display_host, display_port=settings.display_port,
+                   mqtt_port=settings.mqtt_port, open_all_day=open_all_day)
 
 
 class HubAgent:
@@ -98,8 +99,8 @@ class HubAgent:
         self.forwarder = Forwarder(self.client, self.outbox, self.office, self.node,
                                    options.resend_interval or config.hub.resend_interval_s)
         self.commands = CommandExecutor(self.client, self.store, self.office, self.node, clock, {
-            QueueCallNext: lambda c: self._called_result(self.call_next(c.counter)),  # type: ignore[attr-defined]
-            QueueRecall: lambda c: self._called_result(self.recall(c.counter)),  # type: ignore[attr-defined]
+            QueueCallNext: self._call_next_command,
+            QueueRecall: self._recall_command,
         })
         self.printer: TicketPrinter | None = None
         self.led_bus: LedBoardBus | None = None
@@ -107,7 +108,7 @@ class HubAgent:
                                    on_done=self._announced)
         self.kiosk: KioskButtons | None = None
         self.keypads: list[CounterKeypad] = []
-        self.server: DisplayServer | None = None
+        self.server: BackgroundServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -215,6 +216,23 @@ class HubAgent:
         self._called(outcome, counter, recall=True)
         return outcome
 
+    # -- cloud commands: run inside the executor's transaction, shown after its commit ---
+
+    def _call_next_command(self, command: Message) -> Executed:
+        assert isinstance(command, QueueCallNext)  # the executor dispatches by type
+        return self._call_executed(self.engine.call_next(command.counter), command.counter, recall=False)
+
+    def _recall_command(self, command: Message) -> Executed:
+        assert isinstance(command, QueueRecall)
+        return self._call_executed(self.engine.recall(command.counter), command.counter, recall=True)
+
+    def _call_executed(self, outcome: Outcome, counter: int, recall: bool) -> Executed:
+        def show() -> None:
+            self._committed(outcome)
+            self._called(outcome, counter, recall)
+
+        return Executed(self._called_result(outcome), after_commit=show)
+
     def finish(self, counter: int, served: bool) -> Outcome:
         outcome = self.engine.finish(counter, served)
         self._committed(outcome)
@@ -294,7 +312,7 @@ class HubAgent:
         ]
         return NodeState(
             office=self.office, node=self.node, ts=self.clock(), online=online, role="hub",
-            versions={"onestop": _package_version()}, config_version=self.config.version,
+            versions={"onestop": package_version()}, config_version=self.config.version,
             fields=[FieldInfo(code=f.code, name=f.name, prefix=f.prefix) for f in self.config.fields],
             counters=[CounterInfo(number=c.number, fields=list(c.fields)) for c in self.config.counters],
             devices=devices,

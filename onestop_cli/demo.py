@@ -14,23 +14,22 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import typer
 
 from broker.process import BrokerError
-from broker.stack import start_cloud_broker, start_office_broker
+from broker.stack import CloudBroker, OfficeBroker, start_cloud_broker, start_office_broker
 from cloud.auth.demo import DEMO_PASSWORD
+from transport.waiting import WaitTimeout, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = REPO / "firmware_configs" / "demo.yaml"
 
 
-def run_demo(data_dir: Path, http_port: int, mqtt_port: int) -> None:
-    office_mqtt_port = int(os.environ.get("ONESTOP_OFFICE_MQTT_PORT", mqtt_port + 1))
-    display_port = int(os.environ.get("ONESTOP_DISPLAY_PORT", http_port + 1))
+def run_demo(data_dir: Path, http_port: int, mqtt_port: int, office_mqtt_port: int, display_port: int) -> None:
+    """Run until Ctrl-C; the ports come from the settings classes (``onestop demo`` reads them)."""
     for what, port in (("cloud HTTP", http_port), ("cloud MQTT", mqtt_port),
                        ("office MQTT", office_mqtt_port), ("hub display", display_port)):
         if not port_is_free("127.0.0.1", port):
@@ -39,15 +38,15 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int) -> None:
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     children: list[subprocess.Popen[bytes]] = []
-    brokers = []
+    brokers: list[CloudBroker | OfficeBroker] = []
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        typer.echo("==> cloud broker (mosquitto) on port %d" % mqtt_port)
+        typer.echo(f"==> cloud broker (mosquitto) on port {mqtt_port}")
         cloud_broker = start_cloud_broker(data_dir / "cloud-broker", mqtt_port)
         brokers.append(cloud_broker)
-        typer.echo("==> office broker of 'demo' on port %d, bridged to the cloud" % office_mqtt_port)
+        typer.echo(f"==> office broker of 'demo' on port {office_mqtt_port}, bridged to the cloud")
         office_broker = start_office_broker(data_dir / "office-broker", "demo", cloud=cloud_broker,
                                             port=office_mqtt_port, restart_timeout=(1, 10))
         brokers.append(office_broker)
@@ -60,17 +59,17 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int) -> None:
                    ONESTOP_MQTT_USERNAME=cloud_broker.service_username,
                    ONESTOP_MQTT_PASSWORD=cloud_broker.service_password,
                    ONESTOP_FIRMWARE_CONFIGS=str(REPO / "firmware_configs"))
-        typer.echo("==> cloud service on http://127.0.0.1:%d" % http_port)
+        typer.echo(f"==> cloud service on http://127.0.0.1:{http_port}")
         children.append(subprocess.Popen([sys.executable, "-m", "onestop_cli.main", "cloud"], env=env))
         wait_http(f"http://127.0.0.1:{http_port}/api/v1/health", children[-1], "cloud service")
         demo_accounts = _demo_accounts(data_dir / "cloud")
 
-        typer.echo("==> hub agent of 'demo' with simulated devices, display on port %d" % display_port)
+        typer.echo(f"==> hub agent of 'demo' with simulated devices, display on port {display_port}")
         children.append(subprocess.Popen(
             [sys.executable, "-m", "onestop_cli.main", "edge", "--config", str(DEMO_CONFIG), "--simulate",
              "--open-all-day", "--data-dir", str(data_dir / "edge"), "--display-port", str(display_port)],
-            env=dict(os.environ, ONESTOP_OFFICE_MQTT_PORT=str(office_mqtt_port),
-                     ONESTOP_HUB_MQTT_PASSWORD=office_broker.hub_password)))
+            env=dict(os.environ, ONESTOP_EDGE_MQTT_PORT=str(office_mqtt_port),
+                     ONESTOP_EDGE_MQTT_PASSWORD=office_broker.hub_password)))
         wait_http(f"http://127.0.0.1:{display_port}/api/state", children[-1], "hub agent")
 
         typer.echo(f"""
@@ -124,17 +123,18 @@ def _demo_accounts(cloud_dir: Path) -> str:
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def answers() -> bool:  # polling a child's port; there is nothing to wait on
         if process.poll() is not None:
             raise RuntimeError(f"the {what} exited with code {process.returncode} while starting (see its output above)")
         try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
+            return httpx.get(url, timeout=1).status_code < 500
         except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # polling a child's port; there is nothing to wait on
-    raise RuntimeError(f"the {what} did not answer on {url} within {timeout:.0f}s")
+            return False
+
+    try:
+        wait_until(answers, timeout, interval=0.2, what=f"the {what} on {url}")
+    except WaitTimeout:
+        raise RuntimeError(f"the {what} did not answer on {url} within {timeout:.0f}s") from None
 
 
 def port_is_free(host: str, port: int) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import threading
 from pathlib import Path
@@ -15,6 +14,7 @@ from protocol.office_config import ConfigError
 
 from onestop_cli import logging as cli_logging
 from onestop_cli.audit import audit_app
+from onestop_cli.environment import read_settings
 from onestop_cli.users import users_app
 
 app = typer.Typer(help="Một cửa – edge and cloud system for one-stop offices.", no_args_is_help=True)
@@ -67,26 +67,35 @@ def protocol_schema(out: Annotated[Path, typer.Option(help="where to write")] = 
 @app.command()
 def edge(
     config: Annotated[Path, typer.Option(help="office YAML from firmware_configs/")],
-    data_dir: Annotated[Path, typer.Option(envvar="ONESTOP_EDGE_DATA_DIR", help="hub database, audio")] = Path("data/edge"),
+    data_dir: Annotated[Path | None, typer.Option(
+        help="hub database, audio [default: ONESTOP_EDGE_DATA_DIR or data/edge]", show_default=False)] = None,
     simulate: Annotated[bool, typer.Option(help="simulated devices (ptys, mock pins) and the virtual office page")] = False,
-    mqtt_port: Annotated[Optional[int], typer.Option(envvar="ONESTOP_OFFICE_MQTT_PORT", help="office broker port")] = None,
-    mqtt_password: Annotated[Optional[str], typer.Option(envvar="ONESTOP_HUB_MQTT_PASSWORD")] = None,
-    display_port: Annotated[Optional[int], typer.Option(envvar="ONESTOP_DISPLAY_PORT")] = None,
-    display_host: Annotated[str, typer.Option(envvar="ONESTOP_DISPLAY_HOST")] = "127.0.0.1",
+    mqtt_port: Annotated[int | None, typer.Option(
+        help="office broker port [default: ONESTOP_EDGE_MQTT_PORT or the config's]", show_default=False)] = None,
+    mqtt_password: Annotated[str | None, typer.Option(
+        help="[default: ONESTOP_EDGE_MQTT_PASSWORD or the config's password_file]", show_default=False)] = None,
+    display_port: Annotated[int | None, typer.Option(
+        help="[default: ONESTOP_EDGE_DISPLAY_PORT or the config's; 0: none]", show_default=False)] = None,
+    display_host: Annotated[str | None, typer.Option(
+        help="[default: ONESTOP_EDGE_DISPLAY_HOST or 127.0.0.1]", show_default=False)] = None,
     open_all_day: Annotated[bool, typer.Option(help="ignore the configured opening hours (demos)")] = False,
 ) -> None:
-    """Run the office hub agent: queue, devices, outbox, display server."""
+    """Run the office hub agent: queue, devices, outbox, display server.
+
+    Settings not given as options come from ONESTOP_EDGE_* variables (docs/devices.md).
+    """
     from edge.agent import HubAgent, HubOptions
     from edge.config_file import load_office_config
+    from edge.settings import EdgeSettings
 
+    settings = read_settings(EdgeSettings, data_dir=data_dir, mqtt_port=mqtt_port, mqtt_password=mqtt_password,
+                             display_port=display_port, display_host=display_host)
     try:
         cfg = load_office_config(config)
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    agent = HubAgent(cfg, HubOptions(data_dir=data_dir, mqtt_password=mqtt_password, simulate=simulate,
-                                     display_host=display_host, display_port=display_port, mqtt_port=mqtt_port,
-                                     open_all_day=open_all_day))
+    agent = HubAgent(cfg, HubOptions.from_settings(settings, simulate=simulate, open_all_day=open_all_day))
     agent.start()
     _wait_for_signal()
     agent.stop()
@@ -98,7 +107,7 @@ def cloud() -> None:
     from cloud.app import run
     from cloud.settings import Settings
 
-    run(Settings())
+    run(read_settings(Settings))
 
 
 @app.command()
@@ -114,7 +123,7 @@ def seed(
     from cloud.dossiers.seed import seed as seed_reference
     from cloud.settings import Settings
 
-    settings = Settings()
+    settings = read_settings(Settings)
     directory = data_dir or settings.reference_data
     try:
         data = load_reference(directory)
@@ -135,11 +144,15 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="where the demo keeps its brokers, databases and audio")] = Path("data/demo"),
 ) -> None:
     """Start a cloud broker, the cloud service and the demo office's hub with simulated devices."""
+    from cloud.settings import Settings
+    from edge.settings import EdgeSettings
     from onestop_cli.demo import run_demo
 
-    run_demo(data_dir,
-             http_port=int(os.environ.get("ONESTOP_HTTP_PORT", "8000")),
-             mqtt_port=int(os.environ.get("ONESTOP_MQTT_PORT", "1883")))
+    cloud_settings, hub_settings = read_settings(Settings), read_settings(EdgeSettings)
+    http_port, mqtt_port = cloud_settings.http_port, cloud_settings.mqtt_port
+    run_demo(data_dir, http_port=http_port, mqtt_port=mqtt_port,
+             office_mqtt_port=hub_settings.mqtt_port or mqtt_port + 1,
+             display_port=hub_settings.display_port or http_port + 1)
 
 
 def _wait_for_signal() -> None:

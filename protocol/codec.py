@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from protocol import topics
 from protocol.envelope import Ack, CommandEnvelope, Cursor, EventEnvelope, Message, NodeState
+from protocol.errors import validation_text
 from protocol.messages import COMMAND_NAMES, COMMANDS, EVENT_NAMES, EVENTS
 
 M = TypeVar("M", bound=BaseModel)
@@ -56,11 +57,7 @@ def new_id() -> str:
 
 
 def _errors(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors(include_url=False)[:5]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(payload)"
-        parts.append(f"{loc}: {err['msg']}")
-    return "; ".join(parts)
+    return validation_text(exc, root="(payload)", limit=5)
 
 
 def _validate(model: type[M], payload: bytes | str, what: str) -> M:

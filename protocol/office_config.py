@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from protocol.errors import validation_text
 from protocol.topics import ID_PATTERN
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -183,8 +184,4 @@ def parse_office_config(data: object, source: str = "<config>") -> OfficeConfig:
     try:
         return OfficeConfig.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"{source}: {loc}: {err['msg']}")
-        raise ConfigError("\n".join(lines)) from None
+        raise ConfigError(validation_text(exc, source, separator="\n", root="(top level)")) from None

@@ -9,10 +9,11 @@ say why not), stop.
 from __future__ import annotations
 
 import threading
-import time
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
+
+from transport.waiting import WaitTimeout, wait_until
 
 
 class BackgroundServer:
@@ -25,17 +26,23 @@ class BackgroundServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self, timeout: float = 15.0) -> None:
-        """Return once the lifespan ran and the port listens."""
+    def start(self, timeout: float = 15.0) -> Self:
+        """Return (self, for ``with Server(...).start()``) once the lifespan ran and the port listens."""
         self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
+
+        def started() -> bool:
+            if self._server.started:
+                return True
             if not self._thread.is_alive():
                 raise RuntimeError(f"the {self.name} did not start on {self.url} (port in use? see the log)")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the {self.name} did not start on {self.url} within {timeout}s")
-            time.sleep(0.01)  # uvicorn offers no event to wait on; the deadline bounds this
+            return False
+
+        try:
+            wait_until(started, timeout, interval=0.01, what=f"the {self.name} to listen")  # uvicorn offers no event
+        except WaitTimeout:
+            self.stop()
+            raise RuntimeError(f"the {self.name} did not start on {self.url} within {timeout}s") from None
+        return self
 
     def stop(self, timeout: float = 15.0) -> None:
         self._server.should_exit = True

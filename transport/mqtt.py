@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import paho.mqtt.client as mqtt
 import structlog
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.reasoncodes import ReasonCode
 
 log = structlog.get_logger(__name__)
 
@@ -75,7 +77,7 @@ class MqttClient:
         self._on_disconnect_cb = on_disconnect
         self._subscriptions: list[_Subscription] = []
         self._client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
+            CallbackAPIVersion.VERSION2,
             client_id=client_id,
             clean_session=clean_session,
             protocol=mqtt.MQTTv311,
@@ -86,7 +88,8 @@ class MqttClient:
             self._client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
         self._client.max_inflight_messages_set(max_inflight)
         self._client.max_queued_messages_set(0)
-        self._client.reconnect_delay_set(min_delay=0.1, max_delay=2)
+        # paho annotates min_delay as int, but computes the back-off in floats: 0.1 s is meant.
+        self._client.reconnect_delay_set(min_delay=0.1, max_delay=2)  # type: ignore[arg-type]  # see above
         self._client.on_connect = self._handle_connect
         self._client.on_disconnect = self._handle_disconnect
         self._client.on_socket_open = _no_delay
@@ -137,13 +140,13 @@ class MqttClient:
     def _wrap(self, sub: _Subscription) -> Callable[..., None]:
         def on_message(_client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
             try:
-                sub.handler(message.topic, message.payload)
+                sub.handler(message.topic, bytes(message.payload))  # bytes() of bytes is the same object
             except Exception:  # a bad handler must not take the link down
                 log.exception("mqtt.handler_failed", topic=message.topic, pattern=sub.pattern)
 
         return on_message
 
-    def _handle_connect(self, client: mqtt.Client, _u: object, _flags: object, reason: mqtt.ReasonCode, _p: object) -> None:
+    def _handle_connect(self, client: mqtt.Client, _u: object, _flags: object, reason: ReasonCode, _p: object) -> None:
         if reason.is_failure:
             log.warning("mqtt.connect_refused", client_id=self.client_id, reason=str(reason),
                         host=self.settings.host, port=self.settings.port)
@@ -158,7 +161,7 @@ class MqttClient:
             except Exception:
                 log.exception("mqtt.on_connect_failed", client_id=self.client_id)
 
-    def _handle_disconnect(self, _c: mqtt.Client, _u: object, _f: object, reason: mqtt.ReasonCode, _p: object) -> None:
+    def _handle_disconnect(self, _c: mqtt.Client, _u: object, _f: object, reason: ReasonCode, _p: object) -> None:
         was = self.connected.is_set()
         self.connected.clear()
         if was:

@@ -10,9 +10,13 @@ traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from pydantic import ValidationError
+
+from protocol.errors import key_path, validation_lines
+
+__all__ = ["DataError", "key_path", "validation_problems"]
 
 
 class DataError(ValueError):
@@ -26,26 +30,10 @@ class DataError(ValueError):
         super().__init__("\n".join([head, *self.problems]))
 
 
-def key_path(loc: Iterable[int | str]) -> str:
-    """``("procedures", 3, "fees", 0, "amount_vnd")`` → ``procedures[3].fees[0].amount_vnd``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
 def validation_problems(exc: ValidationError, prefix: str) -> list[str]:
     """One readable line per pydantic error, prefixed with the file and entry.
 
     pydantic's ``Value error, `` prefix is dropped: our validators already
     write the whole sentence.
     """
-    lines = []
-    for err in exc.errors():
-        where = key_path(err["loc"])
-        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        lines.append(f"{prefix}: {where}: {msg}" if where else f"{prefix}: {msg}")
-    return lines
+    return validation_lines(exc, prefix, path=key_path, plain=True)

@@ -44,7 +44,6 @@ from cloud.domain.calendar import CalendarOverrides, OfficeHours, WorkingCalenda
 from cloud.domain.catalogue import Procedure
 from cloud.domain.codes import CodeFormat
 from cloud.domain.scope import AdminUnit, Scope
-from cloud.domain.datafile import key_path
 from cloud.domain.postal import PostalTariff
 from cloud.domain.receipts import ReceiptNumberFormat
 from cloud.domain.workflow import (
@@ -63,6 +62,7 @@ from cloud.domain.workflow import (
     transition,
 )
 from cloud.dossiers import records
+from protocol.errors import key_path, validation_lines
 
 S = DossierState
 CLOCK_RUNNING = (S.received, S.assigned, S.in_process, S.waiting_verification, S.submitted_for_approval,
@@ -266,8 +266,7 @@ class DossierStore:
             try:
                 parsed = step.payload.model_validate(dict(payload or {}))
             except ValidationError as exc:
-                problems = [f"{key_path(e['loc']) or 'payload'}: {str(e['msg']).removeprefix('Value error, ')}"
-                            for e in exc.errors()]
+                problems = validation_lines(exc, root="payload", path=key_path, plain=True)
                 raise BadPayload(step.action.value, step.requires, problems) from None
             dossier = Dossier.model_validate(row.data)
             unit = self._unit(conn, dossier.office)

@@ -1,9 +1,10 @@
-"""Hardware drivers of an edge node, one module per device kind, each with its simulated twin.
+"""Hardware drivers of an edge node, one module per device kind: what runs on a Pi.
 
-printer     ticket printer (ESC/POS over serial)      twin: pty + ESC/POS interpreter
-led_board   counter LED number boards (RS-485 bus)     twin: pty + frame decoder
+printer     ticket printer (ESC/POS over serial)      twin: edge.simulation.PrinterTwin (pty + ESC/POS decoder)
+led_board   counter LED number boards (RS-485 bus)     twin: edge.simulation.LedBoardTwin (pty + frame decoder)
 announcer   voice announcements (espeak-ng + aplay)    real espeak-ng; any command as player
-buttons     kiosk buttons, counter keypads (GPIO)      gpiozero MockFactory + press()
+buttons     kiosk buttons, counter keypads (GPIO)      twin: gpiozero MockFactory + edge.simulation.press()
 
+The twins live in ``edge.simulation``; no driver imports them.
 docs/devices.md describes wiring, wire formats and the twins.
 """

@@ -12,8 +12,8 @@ logged with the pin and what it meant, and the next press is handled normally.
 Callbacks should hand work off quickly (e.g. put it on a queue).
 
 Simulation. With ``gpiozero.pins.mock.MockFactory`` nothing is threaded:
-``MockPin.drive_low()`` calls the handlers synchronously, so when ``press()``
-returns the callback has already run. ``MockPin`` stores ``bounce`` but does not
+``MockPin.drive_low()`` calls the handlers synchronously, so when
+``edge.simulation.press()`` returns the callback has already run. ``MockPin`` stores ``bounce`` but does not
 implement it in gpiozero 2.0 (a bare "XXX Need to implement this"); we pass
 ``bounce_time=None`` to buttons on a MockFactory anyway, so a virtual office
 that presses twice in a millisecond gets two presses on any gpiozero version.
@@ -125,16 +125,3 @@ class CounterKeypad:
         for button in self._buttons:
             button.close()
         self._buttons = []
-
-
-def press(pin_factory: MockFactory, pin: int) -> None:
-    """Simulate one press and release of the button on BCM ``pin``.
-
-    Synchronous: the button's callback has run when this returns (MockPin
-    delivers edges in the calling thread).
-    """
-    if not isinstance(pin_factory, MockFactory):
-        raise TypeError("press() drives simulated pins of a gpiozero MockFactory; real buttons are pressed by hand")
-    mock_pin = pin_factory.pin(pin)
-    mock_pin.drive_low()
-    mock_pin.drive_high()

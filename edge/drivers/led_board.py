@@ -1,4 +1,4 @@
-"""Counter LED number boards: the bus driver and its simulated twin.
+"""Counter LED number boards: the bus driver.
 
 The wire format (STX | address | command | length | payload | XOR | ETX) is
 defined and documented in ``led_frame``; it is re-exported here so callers
@@ -8,13 +8,13 @@ Every counter's board shares one serial port, and a frame is only meaningful
 whole, so writes are serialised with a lock and each frame is drained onto the
 wire (``flush``) before the next counter may send: interleaved bytes from two
 counters would corrupt both frames.
+
+Its twin, every board at once on a pty, is ``edge.simulation.LedBoardTwin``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from types import TracebackType
 
 import serial
 import structlog
@@ -28,9 +28,8 @@ from edge.drivers.led_frame import (
     decode_frames,
     encode_frame,
 )
-from edge.drivers.pty_port import VirtualSerialPort
 
-__all__ = ["Frame", "LedBoardBus", "LedBoardError", "LedBoardTwin", "decode_frames", "encode_frame"]
+__all__ = ["Frame", "LedBoardBus", "LedBoardError", "decode_frames", "encode_frame"]
 
 log = structlog.get_logger(__name__)
 
@@ -107,84 +106,3 @@ class LedBoardBus:
             port.close()
         except (serial.SerialException, OSError) as exc:
             log.warning("led_bus_close_failed", port=self._port, error=str(exc))
-
-
-class LedBoardTwin:
-    """Every board of the bus at once, on a pty: ``displays`` is what each board shows.
-
-    A board that was never addressed is absent from ``displays``; a cleared one
-    shows ``""``. ``blinking`` holds the addresses whose text blinks.
-    ``bad_frames`` counts faults on the wire (rejected frames and runs of garbage).
-    ``on_frame`` runs on the reader thread for each good frame.
-    """
-
-    def __init__(self, on_frame: Callable[[Frame], None] | None = None) -> None:
-        self._pty = VirtualSerialPort("led-board-twin", self._received)
-        self._changed = threading.Condition()
-        self._partial = b""
-        self._delivering = False  # frames applied, on_frame callbacks still running
-        self.frames: list[Frame] = []
-        self.displays: dict[int, str] = {}
-        self.blinking: set[int] = set()
-        self.bad_frames = 0
-        self.on_frame = on_frame
-
-    @property
-    def port(self) -> str:
-        return self._pty.path
-
-    def start(self) -> LedBoardTwin:
-        self._pty.start()
-        return self
-
-    def stop(self) -> None:
-        self._pty.stop()
-
-    def __enter__(self) -> LedBoardTwin:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def wait_for(self, predicate: Callable[[LedBoardTwin], bool], timeout: float) -> None:
-        """Block until ``predicate(self)`` holds and ``on_frame`` has seen every frame so far.
-
-        Raises ``TimeoutError`` (with what the boards show) if that does not happen in time.
-        """
-        with self._changed:
-            if not self._changed.wait_for(lambda: not self._delivering and predicate(self), timeout):
-                raise TimeoutError(
-                    f"LED boards did not reach the expected state in {timeout}s; "
-                    f"displays={self.displays} bad_frames={self.bad_frames}"
-                )
-
-    def _received(self, chunk: bytes) -> None:
-        frames, self._partial, errors = decode_frames(self._partial + chunk)
-        with self._changed:
-            self._delivering = True
-            for error in errors:
-                log.warning("twin_led_frame_rejected", reason=error)
-            self.bad_frames += len(errors)
-            for frame in frames:
-                self._apply(frame)
-        try:
-            if self.on_frame is not None:
-                for frame in frames:
-                    try:
-                        self.on_frame(frame)
-                    except Exception:
-                        log.exception("twin_led_frame_callback_failed", address=frame.address)
-        finally:
-            with self._changed:
-                self._delivering = False
-                self._changed.notify_all()
-
-    def _apply(self, frame: Frame) -> None:
-        self.frames.append(frame)
-        self.displays[frame.address] = frame.text
-        if frame.command == BLINK:
-            self.blinking.add(frame.address)
-        else:
-            self.blinking.discard(frame.address)

@@ -1,4 +1,4 @@
-"""The kiosk's ticket printer (ESC/POS over a serial line) and its simulated twin.
+"""The kiosk's ticket printer (ESC/POS over a serial line).
 
 A ticket is laid out once, as bytes, by python-escpos rendering into its
 ``Dummy`` printer (``render_ticket``: pure, testable without a device), then
@@ -16,16 +16,14 @@ starts with ``ESC @``, which resets the printer's code page, so each ticket is
 rendered with a fresh encoder that re-sends ``ESC t`` before the first letter;
 a printer power-cycled between two tickets therefore still prints correctly.
 
-The twin (``PrinterTwin``) is a pty the driver opens like ``/dev/ttyUSB0``; it
-interprets what arrives with ``EscposStream`` into ``PrintedReceipt`` objects.
+Its twin (``edge.simulation.PrinterTwin``) is a pty this driver opens like
+``/dev/ttyUSB0``; nothing here knows about it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 
 import serial
 import structlog
@@ -34,19 +32,9 @@ from escpos.constants import QR_ECLEVEL_M
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, Serial
 
-from edge.drivers.escpos_stream import EscposStream, LineStyle, PrintedReceipt
-from edge.drivers.pty_port import VirtualSerialPort
 from edge.drivers.vietnamese_codepages import VietnameseCodePages, choose_code_pages
 
-__all__ = [
-    "LineStyle",
-    "PrintableTicket",
-    "PrintedReceipt",
-    "PrinterError",
-    "PrinterTwin",
-    "TicketPrinter",
-    "render_ticket",
-]
+__all__ = ["PrintableTicket", "PrinterError", "TicketPrinter", "render_ticket"]
 
 log = structlog.get_logger(__name__)
 
@@ -112,7 +100,8 @@ def _render(ticket: PrintableTicket, profile: str | None, pages: VietnameseCodeP
         # anything reading the stream (the twin, a logging tap) that the ticket ended.
         paper.print_and_feed(6)
         paper.cut(feed=False)  # GS V 66 0, sent whatever the profile says
-    return paper.output
+    output: bytes = paper.output  # python-escpos is untyped
+    return output
 
 
 class TicketPrinter:
@@ -206,78 +195,3 @@ class TicketPrinter:
             port.close()
         except Exception as exc:
             log.warning("printer_close_failed", port=self._port, error=str(exc))
-
-
-class PrinterTwin:
-    """A simulated ESC/POS printer on a pty; what it "prints" lands in ``receipts``.
-
-    ``on_receipt`` is called on the twin's reader thread after each cut (the
-    virtual office page uses it to show the paper); ``wait_for_receipts`` lets a
-    test block until the paper is out.
-    """
-
-    def __init__(
-        self,
-        profile: str | None = None,
-        on_receipt: Callable[[PrintedReceipt], None] | None = None,
-    ) -> None:
-        self._stream = EscposStream(profile)
-        self._pty = VirtualSerialPort("printer-twin", self._received)
-        self._changed = threading.Condition()
-        self._delivering = False  # a chunk is being interpreted and its callbacks run
-        self.receipts: list[PrintedReceipt] = []
-        self.on_receipt = on_receipt
-
-    @property
-    def port(self) -> str:
-        return self._pty.path
-
-    @property
-    def unknown_commands(self) -> int:
-        """Escape sequences the interpreter did not know and skipped."""
-        return self._stream.unknown_commands
-
-    def start(self) -> PrinterTwin:
-        self._pty.start()
-        return self
-
-    def stop(self) -> None:
-        self._pty.stop()
-
-    def __enter__(self) -> PrinterTwin:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def wait_for_receipts(self, count: int, timeout: float) -> list[PrintedReceipt]:
-        """The first ``count`` receipts since start, once ``on_receipt`` has run for them.
-
-        Raises ``TimeoutError`` if they do not all arrive in time.
-        """
-        with self._changed:
-            if not self._changed.wait_for(lambda: not self._delivering and len(self.receipts) >= count, timeout):
-                raise TimeoutError(
-                    f"printer twin received {len(self.receipts)} receipt(s) in {timeout}s, expected {count}"
-                )
-            return list(self.receipts[:count])
-
-    def _received(self, chunk: bytes) -> None:
-        with self._changed:
-            self._delivering = True
-        try:
-            for receipt in self._stream.feed(chunk):
-                with self._changed:
-                    self.receipts.append(receipt)
-                log.info("twin_receipt_printed", port=self._pty.path, lines=len(receipt.lines), qr=receipt.qr_codes)
-                if self.on_receipt is not None:
-                    try:
-                        self.on_receipt(receipt)
-                    except Exception:
-                        log.exception("twin_receipt_callback_failed")
-        finally:
-            with self._changed:
-                self._delivering = False
-                self._changed.notify_all()

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from edge.drivers.led_board import LedBoardTwin
-from edge.drivers.printer import PrinterTwin
+from edge.simulation import LedBoardTwin, PrinterTwin
 
 
 @pytest.fixture

@@ -88,7 +88,7 @@ def test_announcements_play_one_at_a_time_in_order(tmp_path: Path) -> None:
     played = [line.split() for line in log.read_text().splitlines()]
     assert [Path(wav) for _, _, wav in played] == [call.wav_path for call in calls]
     intervals = [(float(start), float(end)) for start, end, _ in played]
-    for (_, end), (next_start, _) in zip(intervals, intervals[1:]):
+    for (_, end), (next_start, _) in zip(intervals, intervals[1:], strict=False):
         assert end <= next_start, f"playbacks overlap: {intervals}"
     assert finished == ["A001", "B002", "C003"]
 

@@ -7,7 +7,8 @@ from gpiozero import Button
 from gpiozero.exc import GPIOPinInUse
 from gpiozero.pins.mock import MockFactory
 
-from edge.drivers.buttons import CounterKeypad, KioskButtons, press
+from edge.drivers.buttons import CounterKeypad, KioskButtons
+from edge.simulation import press
 
 KIOSK = [(17, "ho-tich", False), (27, "dat-dai", False), (24, "ho-tich", True)]
 KEYPAD = {"next": 5, "recall": 6, "done": 13, "no_show": 19}

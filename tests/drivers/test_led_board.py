@@ -13,11 +13,11 @@ from edge.drivers.led_board import (
     Frame,
     LedBoardBus,
     LedBoardError,
-    LedBoardTwin,
     decode_frames,
     encode_frame,
 )
 from edge.drivers.led_frame import FrameError
+from edge.simulation import LedBoardTwin
 
 TIMEOUT = 5.0
 
@@ -45,7 +45,7 @@ def test_a_stream_cut_anywhere_decodes_to_the_same_frames(sent: list[Frame], dat
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=5)))
     received: list[Frame] = []
     pending = b""
-    for start, end in zip([0, *cuts], [*cuts, len(stream)]):
+    for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=False):
         got, pending, errors = decode_frames(pending + stream[start:end])
         assert errors == []
         received += got

@@ -11,18 +11,17 @@ from escpos.printer import Dummy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edge.drivers.escpos_stream import EscposStream
 from edge.drivers.printer import (
     FOOTER,
     PRIORITY_LINE,
     TITLE,
     PrintableTicket,
     PrinterError,
-    PrinterTwin,
     TicketPrinter,
     render_ticket,
 )
 from edge.drivers.vietnamese_codepages import choose_code_pages
+from edge.simulation import EscposStream, PrinterTwin
 
 TIMEOUT = 5.0
 

@@ -22,6 +22,7 @@ from cloud.commands.errors import BrokerUnavailable, CommandTimeout
 from cloud.db.tables import Counter, Office
 from cloud.domain.access import Permission as P
 from protocol.envelope import Message
+from protocol.errors import validation_text
 from protocol.messages import QueueCallNext, QueueRecall
 
 router = APIRouter(prefix="/offices/{office}/counters", tags=["counters"], dependencies=[allow(P.queue_operate)])
@@ -73,5 +74,6 @@ async def _command(office: Office, counter: int, session: Session, bus: CommandB
     try:
         return schemas.CalledTicket(command_id=ack.command_id, **(ack.result or {}))
     except (ValidationError, TypeError) as exc:
-        raise ApiError(502, "bad_hub_result", f"the hub answered with an unexpected result: {exc}",
+        reason = validation_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise ApiError(502, "bad_hub_result", f"the hub answered with an unexpected result: {reason}",
                        "Máy chủ tại bộ phận một cửa trả lời không hợp lệ.") from None

@@ -59,6 +59,7 @@ from cloud.dossiers.store import (
     StoredDossier,
     UnknownAction,
 )
+from protocol.errors import validation_text
 
 router = APIRouter(tags=["dossiers"])
 
@@ -245,7 +246,7 @@ def take_action(store: DossierStore, code: str, action: str, actor: Actor, paylo
         raise ApiError(409, "dossier_changed", str(exc), "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại.") from None
     except ValidationError as exc:  # the new state broke a model rule: refuse rather than answer 500
         raise ApiError(422, "invalid_payload", f"{action} would leave the dossier invalid: {exc.error_count()} problem(s): "
-                       + "; ".join(str(e["msg"]) for e in exc.errors())) from None
+                       + validation_text(exc, plain=True)) from None
 
 
 @router.get("/public/dossiers/{code}", response_model=PublicDossier, tags=["public"], responses=responses(404),

@@ -12,13 +12,16 @@ from typing import Any
 
 from gpiozero.pins.mock import MockFactory
 
-from edge.drivers.buttons import press
-from edge.drivers.led_board import LedBoardTwin
-from edge.drivers.printer import PrinterTwin, PrintedReceipt
+from edge.simulation.escpos_decoder import PrintedReceipt
+from edge.simulation.gpio import press
+from edge.simulation.led_board import LedBoardTwin
+from edge.simulation.printer import PrinterTwin
 
 
 @dataclass
 class SimulatedHardware:
+    """Every device of a hub, simulated: what ``onestop edge --simulate`` wires the agent to."""
+
     pin_factory: MockFactory = field(default_factory=MockFactory)
     printer: PrinterTwin = field(default_factory=PrinterTwin)
     led_bus: LedBoardTwin = field(default_factory=LedBoardTwin)
