@@ -4,6 +4,11 @@ Sending is at least once: on every (re)connect everything unconfirmed is sent
 again, and so is everything still unconfirmed after ``resend_interval`` with
 no progress of the cursor (a broker that restarted without persistence lost
 it). The cloud ignores ids it already has, so a re-send costs bandwidth only.
+
+Only a cursor of the outbox's own epoch confirms anything (``edge.outbox``).
+Right after a storage loss the retained cursor is still the lost database's:
+it is logged and ignored, and everything of the new epoch is sent from seq 1
+until the cloud answers with a cursor of the new epoch.
 """
 
 from __future__ import annotations
@@ -13,10 +18,9 @@ import time
 
 import structlog
 
-from protocol import ProtocolError, decode_cursor, topics
-from transport import MqttClient
-
 from edge.outbox import Outbox
+from protocol import Cursor, ProtocolError, decode_cursor, topics
+from transport import MqttClient
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +35,8 @@ class Forwarder:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._sent_upto = 0
+        #: The last valid cursor received, whatever its epoch (for health and tests).
+        self.last_cursor: Cursor | None = None
         self._thread = threading.Thread(target=self._run, name="outbox-forwarder", daemon=True)
         client.subscribe(topics.cursor(office, node), self._on_cursor)
 
@@ -47,6 +53,7 @@ class Forwarder:
         self._wake.set()
 
     def on_connect(self) -> None:
+        """Send again everything of our epoch above what the cloud confirmed of it (0 if nothing yet)."""
         self._sent_upto = self.outbox.confirmed()
         self._wake.set()
 
@@ -56,8 +63,24 @@ class Forwarder:
         except ProtocolError as exc:
             log.warning("cursor.invalid", reason=str(exc))
             return
-        pruned = self.outbox.confirm(cursor.seq)
-        log.debug("cursor.received", seq=cursor.seq, pruned=pruned)
+        self.last_cursor = cursor
+        if cursor.epoch != self.outbox.epoch:
+            self._other_epoch(cursor)
+            return
+        pruned = self.outbox.confirm(cursor.seq, cursor.epoch)
+        log.debug("cursor.received", epoch=cursor.epoch, seq=cursor.seq, pruned=pruned)
+
+    def _other_epoch(self, cursor: Cursor) -> None:
+        """A cursor counting another database's seqs: it must prune nothing here."""
+        fields = {"office": self.office, "node": self.node, "cursor_epoch": cursor.epoch,
+                  "cursor_seq": cursor.seq, "epoch": self.outbox.epoch}
+        if cursor.epoch < self.outbox.epoch:
+            # The cloud has nothing of this database yet (e.g. it was just created after a storage loss).
+            log.info("cursor.older_epoch_ignored", **fields)
+        else:
+            # The cloud has a later epoch of this node: the clock was behind when this database was
+            # created, or two nodes share one id. Nothing is lost, but nothing is pruned either.
+            log.warning("cursor.newer_epoch_ignored", **fields)
 
     def _run(self) -> None:
         last_confirmed = -1

@@ -88,11 +88,14 @@ def dumps(message: BaseModel) -> bytes:
 # --- events -----------------------------------------------------------------
 
 
-def make_event(office: str, node: str, seq: int, ts: datetime, data: Message, id: str | None = None) -> EventEnvelope:
+def make_event(office: str, node: str, seq: int, ts: datetime, data: Message, id: str | None = None,
+               epoch: int = 0) -> EventEnvelope:
+    """The envelope of fact ``data``: ``seq`` counts within the node's storage ``epoch``."""
     return EventEnvelope(
         id=id or new_id(),
         office=office,
         node=node,
+        epoch=epoch,
         seq=seq,
         ts=ts,
         type=EVENT_NAMES[type(data)],
@@ -119,7 +122,8 @@ def decode_event(topic: str, payload: bytes | str) -> Event:
 # --- commands and acks --------------------------------------------------------
 
 
-def make_command(office: str, node: str, ts: datetime, expires_at: datetime, data: Message, id: str | None = None) -> CommandEnvelope:
+def make_command(office: str, node: str, ts: datetime, expires_at: datetime, data: Message,
+                 id: str | None = None) -> CommandEnvelope:
     return CommandEnvelope(
         id=id or new_id(),
         office=office,
@@ -158,10 +162,13 @@ def decode_cursor(topic: str, payload: bytes | str) -> Cursor:
     return _decode_plain(topic, payload, topics.Channel.CURSOR, Cursor)
 
 
-def _decode_plain(topic: str, payload: bytes | str, channel: topics.Channel, model: type[M]) -> M:
+P = TypeVar("P", Ack, NodeState, Cursor)
+
+
+def _decode_plain(topic: str, payload: bytes | str, channel: topics.Channel, model: type[P]) -> P:
     t = _parse_topic(topic, channel)
     message = _validate(model, payload, channel.value)
-    _check_origin(t, message.office, message.node)  # type: ignore[attr-defined]
+    _check_origin(t, message.office, message.node)
     return message
 
 

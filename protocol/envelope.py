@@ -4,19 +4,26 @@ Events carry ``seq`` so the cloud can tell which of a node's facts it already
 has without trusting the network (idea from Sparkplug B); commands carry an
 expiry so that a command the cloud gave up waiting for is not carried out
 minutes later when a link comes back.
+
+``seq`` counts within an ``epoch``, the incarnation of the node's storage: a
+node whose database is lost starts a new epoch and counts from 1 again, and
+a cursor confirms only the epoch it names. Without it the cloud's retained
+cursor of the lost database would "confirm" the new events 1, 2, 3… and the
+node would delete them unsent. Epoch 0 is written by leaving the key out, so
+nodes and clouds from before epochs read every epoch-0 message unchanged.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from protocol.topics import ID_PATTERN
 
-SCHEMA_VERSION = 1
-#: Largest seq a SQL database stores in a signed 64-bit integer.
+SCHEMA_VERSION: Final = 1
+#: Largest seq (and epoch) a SQL database stores in a signed 64-bit integer.
 MAX_SEQ = 2**63 - 1
 
 
@@ -31,6 +38,13 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 OfficeId = Annotated[str, Field(pattern=ID_PATTERN.pattern)]
 NodeId = Annotated[str, Field(pattern=ID_PATTERN.pattern)]
+Epoch = Annotated[int, Field(
+    ge=0, le=MAX_SEQ,
+    # 0 (the nodes from before epochs) is left out on the wire: their decoders forbid unknown keys.
+    exclude_if=lambda epoch: epoch == 0,
+    description="Incarnation of the node's storage; seq restarts at 1 in a new epoch. "
+                "A node picks it when its database is created (UTC milliseconds then); 0 when absent.",
+)]
 TypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=64)]
 
 
@@ -47,7 +61,9 @@ class EventEnvelope(Message):
     id: Id = Field(description="Globally unique event id; the cloud stores each id once.")
     office: OfficeId
     node: NodeId
-    seq: int = Field(ge=1, le=MAX_SEQ, description="Per-node sequence, monotonic and persisted across restarts.")
+    epoch: Epoch = 0
+    seq: int = Field(ge=1, le=MAX_SEQ, description="Per-node sequence within the epoch, monotonic and persisted "
+                                                   "across restarts.")
     ts: UtcDatetime = Field(description="When the fact happened, UTC.")
     type: TypeName
     data: dict[str, Any]
@@ -85,7 +101,7 @@ class Ack(Message):
     error: AckError | None = None
 
     @model_validator(mode="after")
-    def _result_or_error(self) -> "Ack":
+    def _result_or_error(self) -> Ack:
         if self.ok and self.error is not None:
             raise ValueError("an ack with ok=true carries no error")
         if not self.ok and (self.error is None or self.result is not None):
@@ -132,10 +148,15 @@ class NodeState(Message):
 
 
 class Cursor(Message):
-    """Highest contiguous ``seq`` the cloud has committed for a node, retained on ``cursor``."""
+    """Highest contiguous ``seq`` the cloud has committed for a node's ``epoch``, retained on ``cursor``.
+
+    The cloud publishes the cursor of the highest epoch it has stored for the
+    node; a node prunes its outbox only on a cursor of its own epoch.
+    """
 
     v: Literal[1] = SCHEMA_VERSION
     office: OfficeId
     node: NodeId
+    epoch: Epoch = 0
     seq: int = Field(ge=0, le=MAX_SEQ)
     ts: UtcDatetime

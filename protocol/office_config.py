@@ -9,7 +9,9 @@ key path (ESPHome's lesson: a bad YAML must never half-start an office).
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Sequence
 from datetime import time
+from itertools import pairwise
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +34,7 @@ class Period(Strict):
     end: time
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         m = _PERIOD.match(text.strip())
         if not m:
             raise ValueError(f"period {text!r} must look like 07:30-11:30")
@@ -135,7 +137,7 @@ class OfficeConfig(Strict):
         return value
 
     @model_validator(mode="after")
-    def _cross_references(self) -> "OfficeConfig":
+    def _cross_references(self) -> OfficeConfig:
         codes = [f.code for f in self.fields]
         _unique("fields", "code", codes)
         _unique("fields", "prefix", [f.prefix for f in self.fields])
@@ -154,7 +156,7 @@ class OfficeConfig(Strict):
         _unique("kiosk and keypads", "pin", pins)
         for day, periods in self.opening_hours.items():
             ordered = sorted(periods, key=lambda p: p.start)
-            for a, b in zip(ordered, ordered[1:]):
+            for a, b in pairwise(ordered):
                 if b.start < a.end:
                     raise ValueError(f"opening_hours.{day}: periods {a} and {b} overlap")
         return self
@@ -166,8 +168,8 @@ class OfficeConfig(Strict):
         return next((c for c in self.counters if c.number == number), None)
 
 
-def _unique(where: str, key: str, values: list[object]) -> None:
-    seen: set[object] = set()
+def _unique(where: str, key: str, values: Sequence[Hashable]) -> None:
+    seen: set[Hashable] = set()
     for v in values:
         if v in seen:
             raise ValueError(f"{where}: {key} {v!r} is used twice")

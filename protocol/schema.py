@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from protocol.envelope import Ack, CommandEnvelope, Cursor, EventEnvelope, NodeState
@@ -15,7 +16,8 @@ from protocol.messages import COMMANDS, EVENTS
 
 
 def json_schema() -> dict[str, Any]:
-    models = [EventEnvelope, CommandEnvelope, Ack, NodeState, Cursor, *EVENTS.values(), *COMMANDS.values()]
+    models: list[type[BaseModel]] = [EventEnvelope, CommandEnvelope, Ack, NodeState, Cursor,
+                                      *EVENTS.values(), *COMMANDS.values()]
     _, schema = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "onestop/v1 MQTT contract"

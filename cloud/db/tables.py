@@ -5,7 +5,7 @@ The cloud keeps three kinds of rows:
 * what it is told by configuration: ``office``, ``counter``;
 * what the edge reported: ``event`` (the facts, each id once), projections of
   them (``ticket``, ``node``) and ``node_cursor`` (how far each node's
-  facts are committed without a gap);
+  facts are committed without a gap, per storage epoch of the node);
 * what it did: ``command`` (every command sent and its ack), and
   ``dead_letter`` (every message it could not use, with the reason).
 
@@ -56,11 +56,14 @@ class Node(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    __table_args__ = (Index("ix_event_office_node_seq", "office", "node", "seq"),)
+    # The cursor walks a node's seqs within one epoch (cloud.ingest.cursors._walk).
+    __table_args__ = (Index("ix_event_office_node_epoch_seq", "office", "node", "epoch", "seq"),)
 
     id: str = Field(primary_key=True, max_length=64, description="The envelope id: each fact is stored once.")
     office: str = Field(max_length=63)
     node: str = Field(max_length=63)
+    epoch: int = Field(default=0, sa_type=BigInt, sa_column_kwargs={"server_default": "0"},
+                       description="The node's storage epoch; seq counts within it.")
     seq: int = Field(sa_type=BigInt)
     type: str = Field(max_length=64)
     ts: datetime = Field(sa_type=UtcDateTime)
@@ -69,11 +72,14 @@ class Event(SQLModel, table=True):
 
 
 class NodeCursor(SQLModel, table=True):
+    """One row per storage epoch of a node; the highest epoch's is the one published."""
+
     __tablename__ = "node_cursor"
 
     office: str = Field(primary_key=True, max_length=63)
     node: str = Field(primary_key=True, max_length=63)
-    seq: int = Field(sa_type=BigInt, description="Highest seq such that 1..seq are all stored.")
+    epoch: int = Field(default=0, primary_key=True, sa_type=BigInt, sa_column_kwargs={"server_default": "0"})
+    seq: int = Field(sa_type=BigInt, description="Highest seq such that 1..seq of this epoch are all stored.")
     max_seq: int = Field(default=0, sa_type=BigInt,
                          description="Highest seq stored; above seq only while there is a gap.")
 
@@ -137,7 +143,7 @@ counter_table = Counter.__table__  # type: ignore[attr-defined]
 
 # The dossier, user and audit tables live in their own modules; importing them here
 # registers them on SQLModel.metadata wherever the cloud's tables are known.
-import cloud.db.dossiers  # noqa: E402,F401
-import cloud.db.dossier_extras  # noqa: E402,F401
-import cloud.db.users  # noqa: E402,F401
 import cloud.db.audit  # noqa: E402,F401
+import cloud.db.dossier_extras  # noqa: E402,F401
+import cloud.db.dossiers  # noqa: E402,F401
+import cloud.db.users  # noqa: E402,F401

@@ -14,10 +14,11 @@ fighting for its lock. For each batch:
 3. insert the new events and apply the ticket projection (one upsert
    statement, order-independent), each one driver ``executemany``
    (``cloud.db.bulk``);
-4. advance each node's cursor to its highest contiguous seq.
+4. advance each node's cursor to its highest contiguous seq, per storage epoch
+   (``cloud.ingest.cursors``).
 
-Only after the commit is each touched node's cursor published (retained), even
-when it did not move: an edge that re-sent duplicates, e.g. after a broker
+Only after the commit is each touched node's cursor published (retained): the
+one of the node's highest epoch, even when it did not move: an edge that re-sent duplicates, e.g. after a broker
 restart lost the retained cursor, still needs the answer to prune its outbox.
 If anything in a batch fails, the batch is rolled back and every message in
 it becomes a dead letter with the error; the writer carries on, and the edge
@@ -73,8 +74,8 @@ class _Batch:
     """What handlers found in one batch."""
 
     dead: list[dict[str, Any]] = field(default_factory=list)
-    #: nodes that sent events (known offices only) → seqs newly stored
-    touched: dict[cursors.NodeKey, set[int]] = field(default_factory=dict)
+    #: (office, node, epoch) that sent events (known offices only) → seqs newly stored
+    touched: dict[cursors.EpochKey, set[int]] = field(default_factory=dict)
     stored: int = 0
     duplicates: int = 0
 
@@ -200,7 +201,7 @@ class IngestWriter:
             with write_transaction(self.engine) as conn:
                 for write in writes:
                     write(conn)
-                cursor_seqs = cursors.advance(conn, found.touched)
+                published = cursors.advance(conn, found.touched)
                 insert_dead_letters(conn, found.dead)
         except Exception as exc:  # the consumer must never die; the edge re-sends what is not confirmed
             self.stats.failed_batches += 1
@@ -214,8 +215,8 @@ class IngestWriter:
         self.stats.last_batch_at = datetime.now(UTC)
         log.debug("ingest.batch", size=len(items), stored=found.stored, duplicates=found.duplicates,
                   dead=len(found.dead))
-        for (office, node), seq in cursor_seqs.items():
-            self._publish_cursor(office, node, seq)
+        for (office, node), (epoch, seq) in published.items():
+            self._publish_cursor(office, node, epoch, seq)
 
     def _dead_letter_all(self, items: list[Inbound], reason: str) -> None:
         try:
@@ -237,7 +238,7 @@ class IngestWriter:
 
     def _events(self, items: list[Inbound], found: _Batch) -> Write:
         ids: list[str] = []
-        keys: list[cursors.NodeKey] = []
+        keys: list[cursors.EpochKey] = []
         seqs: list[int] = []
         rows: list[dict[str, Any]] = []
         facts: list[list[Fact]] = []
@@ -250,12 +251,13 @@ class IngestWriter:
             env = event.envelope
             if not self._known(env.office, item, found):
                 continue
-            found.touched.setdefault((env.office, env.node), set())
+            key = (env.office, env.node, env.epoch)
+            found.touched.setdefault(key, set())
             ids.append(env.id)
-            keys.append((env.office, env.node))
+            keys.append(key)
             seqs.append(env.seq)
-            rows.append({"id": env.id, "office": env.office, "node": env.node, "seq": env.seq, "type": env.type,
-                         "ts": env.ts, "data": env.data, "received_at": item.received_at})
+            rows.append({"id": env.id, "office": env.office, "node": env.node, "epoch": env.epoch, "seq": env.seq,
+                         "type": env.type, "ts": env.ts, "data": env.data, "received_at": item.received_at})
             facts.append(ticket_facts([event]))
         encoded_rows = self._event_insert.encode(rows)
         encoded_facts = [self._ticket_upsert.encode(f) for f in facts]
@@ -344,10 +346,10 @@ class IngestWriter:
 
     # -- cursors ------------------------------------------------------------------------
 
-    def _publish_cursor(self, office: str, node: str, seq: int) -> None:
-        cursor = Cursor(office=office, node=node, seq=seq, ts=datetime.now(UTC))
+    def _publish_cursor(self, office: str, node: str, epoch: int, seq: int) -> None:
+        cursor = Cursor(office=office, node=node, epoch=epoch, seq=seq, ts=datetime.now(UTC))
         if not self.publish(topics.cursor(office, node), dumps(cursor), 1, True):
-            log.info("cursor.not_sent", office=office, node=node, seq=seq)  # re-published on reconnect
+            log.info("cursor.not_sent", office=office, node=node, epoch=epoch, seq=seq)  # re-published on reconnect
 
     def _publish_all_cursors(self) -> None:
         try:
@@ -356,6 +358,6 @@ class IngestWriter:
         except Exception:
             log.exception("cursor.republish_failed")
             return
-        for (office, node), seq in every.items():
-            self._publish_cursor(office, node, seq)
+        for (office, node), (epoch, seq) in every.items():
+            self._publish_cursor(office, node, epoch, seq)
         log.info("cursor.republished", nodes=len(every))

@@ -15,7 +15,7 @@ from cloud.ingest.tickets import upsert_statement
 
 HANOI = timezone(timedelta(hours=7))
 TS = datetime(2026, 11, 23, 9, 0, tzinfo=HANOI)
-EVENTS = [{"id": "e1", "office": "demo", "node": "hub", "seq": 1, "type": "ticket.issued", "ts": TS,
+EVENTS = [{"id": "e1", "office": "demo", "node": "hub", "epoch": 0, "seq": 1, "type": "ticket.issued", "ts": TS,
            "data": {"number": "A001", "nested": [1, "Hộ tịch"]}, "received_at": datetime.now(UTC)}]
 FACTS = [
     {"office": "demo", "ticket_id": "t1", "number": "A001", "field": None, "priority": True, "status": "waiting",

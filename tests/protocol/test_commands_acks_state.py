@@ -8,13 +8,36 @@ from datetime import UTC, timedelta, timezone
 
 import pytest
 
-from protocol import (Ack, AckError, Command, CommandEnvelope, Cursor, NodeState, ProtocolError, decode_ack,
-                      decode_command, decode_cursor, decode_state, dumps, make_command, topics)
+from protocol import (
+    Ack,
+    AckError,
+    Command,
+    CommandEnvelope,
+    Cursor,
+    NodeState,
+    ProtocolError,
+    decode_ack,
+    decode_command,
+    decode_cursor,
+    decode_state,
+    dumps,
+    make_command,
+    topics,
+)
 from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo
 from protocol.messages import COMMAND_NAMES, COMMANDS, QueueCallNext
-
-from tests.protocol.samples import (COMMAND_DATA, EXPIRES, NODE, OFFICE, TS, ack_payload, command_payload,
-                                    cursor_payload, state_payload, without)
+from tests.protocol.samples import (
+    COMMAND_DATA,
+    EXPIRES,
+    NODE,
+    OFFICE,
+    TS,
+    ack_payload,
+    command_payload,
+    cursor_payload,
+    state_payload,
+    without,
+)
 
 CALL_NEXT = topics.cmd(OFFICE, NODE, "queue.call_next")
 ACK = topics.ack(OFFICE, NODE)

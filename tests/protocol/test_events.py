@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from protocol import Event, EventEnvelope, ProtocolError, decode_event, dumps, make_event, topics
 from protocol.messages import EVENT_NAMES, EVENTS, TicketIssued
-
 from tests.protocol.samples import EVENT_DATA, NODE, OFFICE, TS, event_payload, without
 
 ISSUED = topics.evt(OFFICE, NODE, "ticket.issued")

@@ -17,7 +17,6 @@ import yaml
 
 from protocol import ProtocolError, decode_ack, decode_event, topics
 from protocol.office_config import ConfigError, parse_office_config
-
 from tests.protocol.samples import EVENT_DATA, NODE, OFFICE, ack_payload, event_payload
 
 ISSUED = topics.evt(OFFICE, NODE, "ticket.issued")

@@ -78,8 +78,10 @@ def _errors(change) -> str:
      "opening_hours.mon: periods 07:00-11:30 and 11:00-17:00 overlap"),
     (lambda d: d["opening_hours"].update(fri=["13:00-17:00", "07:00-13:30"]),
      "opening_hours.fri: periods 07:00-13:30 and 13:00-17:00 overlap"),
-    (lambda d: d["opening_hours"].update(tue=["7h-11h"]), "opening_hours: Value error, period '7h-11h' must look like 07:30-11:30"),
-    (lambda d: d["opening_hours"].update(tue=["11:30-07:30"]), "opening_hours: Value error, period '11:30-07:30' ends before it starts"),
+    (lambda d: d["opening_hours"].update(tue=["7h-11h"]),
+     "opening_hours: Value error, period '7h-11h' must look like 07:30-11:30"),
+    (lambda d: d["opening_hours"].update(tue=["11:30-07:30"]),
+     "opening_hours: Value error, period '11:30-07:30' ends before it starts"),
     (lambda d: d["opening_hours"].update(monday=["07:00-11:00"]), "opening_hours.monday.[key]: Input should be 'mon'"),
     # time zone
     (lambda d: d["office"].update(timezone="Asia/Saigon2"), "office.timezone: Value error, unknown time zone 'Asia/Saigon2'"),

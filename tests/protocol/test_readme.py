@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from protocol import ProtocolError, decode_ack, decode_command, decode_cursor, d
 from protocol.messages import COMMANDS, EVENTS
 from protocol.office_config import ConfigError, parse_office_config
 from protocol.topics import Channel
-
 from tests.protocol.samples import event_payload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +92,16 @@ def test_state_will_and_cursor_examples_decode():
         decode(f"{topics.ROOT}/{raw['office']}/{raw['node']}/{channel.value}", body)
     assert json.loads(birth)["online"] is True
     assert json.loads(will) == {"v": 1, "office": "demo", "node": "hub", "ts": json.loads(will)["ts"], "online": False}
+
+
+def test_examples_come_from_one_storage_epoch_that_the_cursor_names():
+    """The README's node created its storage at one instant: every event and the cursor carry that epoch."""
+    (cursor,) = blocks("json", "cursor-example")
+    epoch = decode_cursor(topics.cursor("demo", "hub"), cursor).epoch
+    events = [json.loads(b) for b in blocks("json", "event-example")] + \
+        [json.loads(p) for t, p in _literal_payloads() if topics.parse(t).channel is Channel.EVT]
+    assert epoch > 0 and {e.get("epoch") for e in events} == {epoch}
+    assert f"date -u -d {datetime.fromtimestamp(epoch / 1000, UTC):%Y-%m-%dT%H:%M:%SZ} +%s%3N" in README
 
 
 def test_examples_write_times_in_utc_with_z():
@@ -223,5 +233,6 @@ def test_quoted_config_errors_are_real():
 def test_readme_names_every_channel_type_command_and_error_code():
     for name in [*(f"`{c.value}" for c in Channel), *(f"`{t}`" for t in EVENTS), *(f"`{c}`" for c in COMMANDS),
                  "`queue_empty`", "`unknown_counter`", "`nothing_called`", "`expired`", "`invalid_command`",
-                 "`onestop protocol schema`", "`schema.json`", "Asia/Ho_Chi_Minh", "YYYYMMDD-HHMMSS-NNNN"]:
+                 "`onestop protocol schema`", "`schema.json`", "Asia/Ho_Chi_Minh", "YYYYMMDD-HHMMSS-NNNN",
+                 "`epoch`", "`cursor.newer_epoch_ignored`"]:
         assert name in README, f"README does not mention {name}"
