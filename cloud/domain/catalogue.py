@@ -29,11 +29,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cloud.domain.calendar import OfficeHours
 from cloud.domain.datafile import DataError, validation_problems
 from cloud.domain.deadlines import NOMINAL_WORKING_DAY, SupplementPolicy, TimeLimit
 from cloud.domain.postal import PostalZone
 from cloud.domain.roles import Role
+from workdays import OfficeHours
 
 Level = Literal["province", "district", "commune"]
 """Competent level (cấp có thẩm quyền): tỉnh, huyện, xã."""
