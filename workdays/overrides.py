@@ -132,7 +132,7 @@ def load_calendar_overrides(path: Path | None = None) -> CalendarOverrides:
         raise DataError(name, [f"{name}: cannot read: {exc.strerror or exc}"]) from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for an impossible date (2027-02-30)
         raise DataError(name, [f"{name}: not valid YAML: {exc}"]) from None
     if data is not None and not isinstance(data, Mapping):
         raise DataError(name, [f"{name}: must be a mapping of swaps, working_days, days_off, cancelled_holidays"])
