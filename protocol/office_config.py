@@ -1,4 +1,4 @@
-"""The configuration of one office: its fields, counters, opening hours and devices.
+"""The configuration of one office: its fields, counters, opening hours, local days off and devices.
 
 It is owned by the cloud (desired state, pushed retained on ``config``) and
 applied by the office's nodes, and it is what ``firmware_configs/*.yaml``
@@ -9,7 +9,8 @@ key path (ESPHome's lesson: a bad YAML must never half-start an office).
 from __future__ import annotations
 
 import re
-from datetime import time
+from collections.abc import Sequence
+from datetime import date, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,7 +32,7 @@ class Period(Strict):
     end: time
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         m = _PERIOD.match(text.strip())
         if not m:
             raise ValueError(f"period {text!r} must look like 07:30-11:30")
@@ -115,10 +116,30 @@ class OfficeInfo(Strict):
         return value
 
 
+class LocalDayOff(Strict):
+    """A day this office is closed that the national calendar does not know: its own or its province's decision.
+
+    National holidays, their compensatory days and the government's swaps
+    are not listed here: the hub knows them (``workdays``).
+    """
+
+    date: date
+    name: Annotated[str, Field(min_length=1, max_length=120, description="Shown on the kiosk, in Vietnamese.")]
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a day off needs a name to show on the kiosk")
+        return value.strip()
+
+
 class OfficeConfig(Strict):
     version: Annotated[int, Field(ge=1, description="Bumped on every change; nodes report the version they applied.")]
     office: OfficeInfo
     opening_hours: dict[Weekday, list[Period]]
+    days_off: list[LocalDayOff] = Field(
+        default_factory=list, description="Local days off, on top of Vietnam's public holidays, which the hub knows.")
     fields: Annotated[list[FieldConfig], Field(min_length=1)]
     counters: Annotated[list[CounterConfig], Field(min_length=1)]
     hub: HubConfig
@@ -133,8 +154,18 @@ class OfficeConfig(Strict):
             }
         return value
 
+    @field_validator("days_off")
+    @classmethod
+    def _one_entry_a_day(cls, value: list[LocalDayOff]) -> list[LocalDayOff]:
+        first: dict[date, int] = {}
+        for i, entry in enumerate(value):
+            if entry.date in first:
+                raise ValueError(f"{entry.date} is listed twice (days_off[{first[entry.date]}] and days_off[{i}])")
+            first[entry.date] = i
+        return value
+
     @model_validator(mode="after")
-    def _cross_references(self) -> "OfficeConfig":
+    def _cross_references(self) -> OfficeConfig:
         codes = [f.code for f in self.fields]
         _unique("fields", "code", codes)
         _unique("fields", "prefix", [f.prefix for f in self.fields])
@@ -153,7 +184,7 @@ class OfficeConfig(Strict):
         _unique("kiosk and keypads", "pin", pins)
         for day, periods in self.opening_hours.items():
             ordered = sorted(periods, key=lambda p: p.start)
-            for a, b in zip(ordered, ordered[1:]):
+            for a, b in zip(ordered, ordered[1:], strict=False):
                 if b.start < a.end:
                     raise ValueError(f"opening_hours.{day}: periods {a} and {b} overlap")
         return self
@@ -165,7 +196,7 @@ class OfficeConfig(Strict):
         return next((c for c in self.counters if c.number == number), None)
 
 
-def _unique(where: str, key: str, values: list[object]) -> None:
+def _unique(where: str, key: str, values: Sequence[object]) -> None:
     seen: set[object] = set()
     for v in values:
         if v in seen:
