@@ -15,6 +15,7 @@ from protocol.office_config import ConfigError
 
 from onestop_cli import logging as cli_logging
 from onestop_cli.audit import audit_app
+from onestop_cli.calendar import calendar_app
 from onestop_cli.users import users_app
 
 app = typer.Typer(help="Một cửa – edge and cloud system for one-stop offices.", no_args_is_help=True)
@@ -24,6 +25,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 
 try:
     from onestop_cli.broker import app as broker_app
@@ -73,7 +75,7 @@ def edge(
     mqtt_password: Annotated[Optional[str], typer.Option(envvar="ONESTOP_HUB_MQTT_PASSWORD")] = None,
     display_port: Annotated[Optional[int], typer.Option(envvar="ONESTOP_DISPLAY_PORT")] = None,
     display_host: Annotated[str, typer.Option(envvar="ONESTOP_DISPLAY_HOST")] = "127.0.0.1",
-    open_all_day: Annotated[bool, typer.Option(help="ignore the configured opening hours (demos)")] = False,
+    open_all_day: Annotated[bool, typer.Option(help="ignore the configured opening hours and days off (demos)")] = False,
 ) -> None:
     """Run the office hub agent: queue, devices, outbox, display server."""
     from edge.agent import HubAgent, HubOptions
