@@ -51,7 +51,7 @@ class HubOptions:
     display_port: int | None = None  # None: from the config; 0: no display server
     mqtt_port: int | None = None  # override the config's (tests, demo)
     resend_interval: float | None = None
-    open_all_day: bool = False  # demo on a laptop at night: ignore the configured opening hours
+    open_all_day: bool = False  # demo on a laptop at night or on a holiday: ignore opening hours and days off
 
     @classmethod
     def from_settings(cls, settings: EdgeSettings, *, simulate: bool = False, open_all_day: bool = False) -> HubOptions:
@@ -73,7 +73,7 @@ class HubAgent:
         self.node = config.hub.id
         self.log = log.bind(office=self.office, node=self.node)
         self.store = Store(options.data_dir / "hub.db")
-        self.engine = QueueEngine(self.store, config, self.node, clock)
+        self.engine = QueueEngine(self.store, config, self.node, clock, observe_days_off=not options.open_all_day)
         self.outbox = Outbox(self.store)
         self.sim = SimulatedHardware() if options.simulate else None
         self.kiosk_message: dict[str, Any] = {"text": "Mời chọn lĩnh vực", "level": "info"}

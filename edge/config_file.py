@@ -14,6 +14,6 @@ def load_office_config(path: Path) -> OfficeConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for an impossible date (days_off)
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     return parse_office_config(data, str(path))

@@ -6,16 +6,16 @@ import json
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from protocol.office_config import ConfigError
-
 from onestop_cli import logging as cli_logging
 from onestop_cli.audit import audit_app
+from onestop_cli.calendar import calendar_app
 from onestop_cli.environment import read_settings
 from onestop_cli.users import users_app
+from protocol.office_config import ConfigError
 
 app = typer.Typer(help="Một cửa – edge and cloud system for one-stop offices.", no_args_is_help=True)
 config_app = typer.Typer(help="Office configurations (firmware_configs/*.yaml).", no_args_is_help=True)
@@ -24,6 +24,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 
 try:
     from onestop_cli.broker import app as broker_app
@@ -34,7 +35,7 @@ except ImportError:  # pragma: no cover - during bootstrap of the tree
 
 
 @app.callback()
-def _main(log_level: Annotated[Optional[str], typer.Option(help="debug, info, warning, error")] = None) -> None:
+def _main(log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error")] = None) -> None:
     cli_logging.configure(log_level)
 
 
@@ -78,7 +79,7 @@ def edge(
         help="[default: ONESTOP_EDGE_DISPLAY_PORT or the config's; 0: none]", show_default=False)] = None,
     display_host: Annotated[str | None, typer.Option(
         help="[default: ONESTOP_EDGE_DISPLAY_HOST or 127.0.0.1]", show_default=False)] = None,
-    open_all_day: Annotated[bool, typer.Option(help="ignore the configured opening hours (demos)")] = False,
+    open_all_day: Annotated[bool, typer.Option(help="ignore the configured opening hours and days off (demos)")] = False,
 ) -> None:
     """Run the office hub agent: queue, devices, outbox, display server.
 
@@ -112,7 +113,7 @@ def cloud() -> None:
 
 @app.command()
 def seed(
-    data_dir: Annotated[Optional[Path], typer.Option(
+    data_dir: Annotated[Path | None, typer.Option(
         help="directory of catalogue.yaml and province.yaml (default: ONESTOP_REFERENCE_DATA or cloud/data)")] = None,
 ) -> None:
     """Load the procedure catalogue and the province's units into the cloud database (idempotent)."""

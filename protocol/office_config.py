@@ -1,4 +1,4 @@
-"""The configuration of one office: its fields, counters, opening hours and devices.
+"""The configuration of one office: its fields, counters, opening hours, local days off and devices.
 
 It is owned by the cloud (desired state, pushed retained on ``config``) and
 applied by the office's nodes, and it is what ``firmware_configs/*.yaml``
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
-from datetime import time
+from datetime import date, time
 from itertools import pairwise
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -118,10 +118,30 @@ class OfficeInfo(Strict):
         return value
 
 
+class LocalDayOff(Strict):
+    """A day this office is closed that the national calendar does not know: its own or its province's decision.
+
+    National holidays, their compensatory days and the government's swaps
+    are not listed here: the hub knows them (``workdays``).
+    """
+
+    date: date
+    name: Annotated[str, Field(min_length=1, max_length=120, description="Shown on the kiosk, in Vietnamese.")]
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a day off needs a name to show on the kiosk")
+        return value.strip()
+
+
 class OfficeConfig(Strict):
     version: Annotated[int, Field(ge=1, description="Bumped on every change; nodes report the version they applied.")]
     office: OfficeInfo
     opening_hours: dict[Weekday, list[Period]]
+    days_off: list[LocalDayOff] = Field(
+        default_factory=list, description="Local days off, on top of Vietnam's public holidays, which the hub knows.")
     fields: Annotated[list[FieldConfig], Field(min_length=1)]
     counters: Annotated[list[CounterConfig], Field(min_length=1)]
     hub: HubConfig
@@ -134,6 +154,16 @@ class OfficeConfig(Strict):
                 day: [Period.parse(p) if isinstance(p, str) else p for p in periods]
                 for day, periods in value.items()
             }
+        return value
+
+    @field_validator("days_off")
+    @classmethod
+    def _one_entry_a_day(cls, value: list[LocalDayOff]) -> list[LocalDayOff]:
+        first: dict[date, int] = {}
+        for i, entry in enumerate(value):
+            if entry.date in first:
+                raise ValueError(f"{entry.date} is listed twice (days_off[{first[entry.date]}] and days_off[{i}])")
+            first[entry.date] = i
         return value
 
     @model_validator(mode="after")

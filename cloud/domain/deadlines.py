@@ -35,7 +35,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from cloud.domain.calendar import WorkingCalendar
+from workdays import WorkingCalendar
 
 NOMINAL_WORKING_DAY = timedelta(hours=8)
 """The working day the catalogue's budgets are written against: 8 hours (Labour

@@ -29,7 +29,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cloud.domain.calendar import VN_TZ
 from cloud.domain.postal_return import PostalQuote
 from cloud.domain.workflow import (
     Action,
@@ -39,6 +38,7 @@ from cloud.domain.workflow import (
     ReturnPayload,
     SupplementRequestPayload,
 )
+from workdays import VN_TZ
 
 
 class NotificationKind(StrEnum):

@@ -29,8 +29,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.datafile import DataError, validation_problems
+from workdays import WorkingCalendar
 
 PostalZone = Literal["city", "province", "remote", "out_of_province"]
 """Where the result goes: the office's own city, elsewhere in the province,

@@ -16,9 +16,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.postal import PostalTariff, PostalZone, delivery_days, expected_delivery, postal_fee
 from cloud.domain.workflow import ProcedureTerms
+from workdays import WorkingCalendar
 
 
 class PostalReturnRefused(ValueError):

@@ -41,13 +41,13 @@ from cloud.db.dossier_extras import (
 )
 from cloud.db.dossiers import admin_unit_table, dossier_table, procedure_table
 from cloud.db.users import user_table
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.datafile import DataError
 from cloud.domain.notifications import NOTICES, NoticeContext, notice_for
 from cloud.domain.postal import PostalTariff, parse_postal_tariff
 from cloud.domain.postal_return import PostalQuote, quote
 from cloud.domain.receipts import FeeReceipt, ReceiptNumberFormat, receipt_for
 from cloud.domain.workflow import Action, Actor, Dossier, PaidFee, ReturnPayload, TransitionResult
+from workdays import WorkingCalendar
 
 POSTAL_FEES_FILE = "postal_fees.yaml"
 SHIPPED_DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,7 +1,8 @@
 """Load the procedure catalogue and the province's units into the database.
 
 Files are read here and handed to the pure parsers (``parse_catalogue``,
-``parse_province``, ``parse_calendar_overrides``), which name the file and the
+``parse_province``; the calendar's overrides through
+``workdays.load_calendar_overrides``), which name the file and the
 entry in every error (:class:`~cloud.domain.datafile.DataError`). Loading is an
 upsert: running it twice changes nothing, and editing a YAML file then running
 it again updates the rows. Procedures or units removed from the files are kept
@@ -21,13 +22,12 @@ from sqlalchemy import Engine, func, select
 from cloud.db import upsert
 from cloud.db.dossiers import admin_unit_table, procedure_table
 from cloud.db.engine import write_transaction
-from cloud.domain.calendar import CalendarOverrides, parse_calendar_overrides
 from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
 from cloud.domain.datafile import DataError
+from workdays import OVERRIDES_FILE, CalendarOverrides, load_calendar_overrides
 
 CATALOGUE_FILE = "catalogue.yaml"
 PROVINCE_FILE = "province.yaml"
-OVERRIDES_FILE = "calendar_overrides.yaml"
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,11 @@ def load_reference(directory: Path) -> ReferenceData:
 
 
 def load_overrides(directory: Path) -> CalendarOverrides:
+    """The calendar's per-year overrides: ``directory``'s own ``calendar_overrides.yaml`` if it has one, else
+    the file shipped in ``workdays/data/`` (the one the hubs read), so that a deployment can publish a newer
+    government decision without a release."""
     path = directory / OVERRIDES_FILE
-    if not path.exists():
-        return CalendarOverrides()
-    return parse_calendar_overrides(_read_yaml(path), str(path))
+    return load_calendar_overrides(path if path.exists() else None)
 
 
 def seed(engine: Engine, data: ReferenceData, now: datetime | None = None) -> SeedReport:

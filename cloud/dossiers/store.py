@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, bindparam, and_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 
 from cloud.db import audit, upsert
 from cloud.db.dossiers import (
@@ -40,12 +40,11 @@ from cloud.db.dossiers import (
     procedure_table,
 )
 from cloud.db.engine import write_transaction
-from cloud.domain.calendar import CalendarOverrides, OfficeHours, WorkingCalendar
 from cloud.domain.catalogue import Procedure
 from cloud.domain.codes import CodeFormat
-from cloud.domain.scope import AdminUnit, Scope
 from cloud.domain.postal import PostalTariff
 from cloud.domain.receipts import ReceiptNumberFormat
+from cloud.domain.scope import AdminUnit, Scope
 from cloud.domain.workflow import (
     Action,
     Actor,
@@ -63,6 +62,7 @@ from cloud.domain.workflow import (
 )
 from cloud.dossiers import records
 from protocol.errors import key_path, validation_lines
+from workdays import CalendarOverrides, OfficeHours, WorkingCalendar
 
 S = DossierState
 CLOCK_RUNNING = (S.received, S.assigned, S.in_process, S.waiting_verification, S.submitted_for_approval,

@@ -6,8 +6,10 @@ event that reports it in one SQLite transaction (see ``edge.store``), and is
 serialised by the store's lock: kiosk buttons, keypads and cloud commands
 arrive on different threads.
 
-Time comes from an injected clock (UTC), so day rollover and opening hours are
-tested without sleeping.
+Time comes from an injected clock (UTC), so day rollover, opening hours and
+days off are tested without sleeping. Days off (Tết and the other public
+holidays, the government's swaps, the office's local ``days_off``) come from
+``workdays``, the calendar the cloud's deadlines use (see ``opening.py``).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from edge import outbox
+from edge.queue.opening import OpeningDays
+from edge.store import Store
 from protocol import EventEnvelope
 from protocol.envelope import Message
 from protocol.messages import CounterClosed, CounterOpened, TicketCalled, TicketIssued, TicketNoShow, TicketRecalled, TicketServed
-from protocol.office_config import WEEKDAYS, OfficeConfig
-
-from edge import outbox
-from edge.store import Store
+from protocol.office_config import OfficeConfig
+from workdays import CalendarOverrides, load_calendar_overrides
 
 Clock = Callable[[], datetime]
 
@@ -46,6 +49,12 @@ class QueueError(Exception):
 
 class OutsideOpeningHours(QueueError):
     code = "closed"
+
+
+class ClosedOnDayOff(OutsideOpeningHours):
+    """A public holiday or a local day off: the kiosk names it and says when the desk opens again."""
+
+    code = "day_off"
 
 
 class UnknownField(QueueError):
@@ -76,7 +85,7 @@ class Ticket:
     issued_at: datetime
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Ticket":
+    def from_row(cls, row: sqlite3.Row) -> Ticket:
         return cls(
             ticket_id=row["ticket_id"],
             number=row["number"],
@@ -118,12 +127,26 @@ class QueueSnapshot:
 
 
 class QueueEngine:
-    def __init__(self, store: Store, config: OfficeConfig, node: str, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: OfficeConfig,
+        node: str,
+        clock: Clock = system_clock,
+        *,
+        overrides: CalendarOverrides | None = None,
+        observe_days_off: bool = True,
+    ) -> None:
+        """``overrides``: the year's calendar decisions (default: the file shipped with ``workdays``).
+        ``observe_days_off=False`` issues tickets on days off too (the demo's ``open_all_day``)."""
         self.store = store
         self.config = config
         self.node = node
         self.clock = clock
         self.tz = ZoneInfo(config.office.timezone)
+        if observe_days_off and overrides is None:
+            overrides = load_calendar_overrides()
+        self.opening = OpeningDays.of(config, overrides if observe_days_off else None)
 
     # -- time ----------------------------------------------------------------------
 
@@ -132,11 +155,10 @@ class QueueEngine:
 
     def is_open(self, local: datetime | None = None) -> bool:
         local = local or self.local_now()
-        periods = self.config.opening_hours.get(WEEKDAYS[local.weekday()], [])
-        return any(p.start <= local.time() < p.end for p in periods)
+        return any(p.start <= local.time() < p.end for p in self.opening.periods(local.date()))
 
     def hours_text(self, local: datetime) -> str:
-        periods = self.config.opening_hours.get(WEEKDAYS[local.weekday()], [])
+        periods = self.opening.periods(local.date())
         return ", ".join(f"{p.start:%H:%M}–{p.end:%H:%M}" for p in periods) or "không tiếp nhận"
 
     # -- kiosk -----------------------------------------------------------------------
@@ -146,6 +168,10 @@ class QueueEngine:
         local = now.astimezone(self.tz)
         if field_code not in {f.code for f in self.config.fields}:
             raise UnknownField(f"unknown field {field_code!r}", "Lĩnh vực không tồn tại.")
+        day_off = self.opening.day_off(local.date())
+        if day_off is not None:
+            raise ClosedOnDayOff(f"closed on {local:%Y-%m-%d}: {day_off.kind} day off ({day_off.name})",
+                                 self.opening.closed_message_vi(day_off))
         if not self.is_open(local):
             raise OutsideOpeningHours(
                 f"outside opening hours at {local:%H:%M %a}",
@@ -155,7 +181,8 @@ class QueueEngine:
         fld = self.config.field(field_code)
         with self.store.transaction() as conn:
             daily_seq = 1 + conn.execute("SELECT COALESCE(MAX(daily_seq), 0) FROM tickets WHERE day = ?", (day,)).fetchone()[0]
-            in_field = 1 + conn.execute("SELECT COUNT(*) FROM tickets WHERE day = ? AND field = ?", (day, field_code)).fetchone()[0]
+            in_field = 1 + conn.execute(
+                "SELECT COUNT(*) FROM tickets WHERE day = ? AND field = ?", (day, field_code)).fetchone()[0]
             ahead = conn.execute(
                 "SELECT COUNT(*) FROM tickets WHERE day = ? AND field = ? AND status = 'waiting' AND priority >= ?",
                 (day, field_code, int(priority)),

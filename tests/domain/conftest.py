@@ -8,21 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from cloud.domain.calendar import CalendarOverrides, WorkingCalendar, parse_calendar_overrides
 from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
 from cloud.domain.postal import PostalTariff, parse_postal_tariff
 from tests.domain.support import load
+from tests.workdays.conftest import calendar, overrides
 
-
-@pytest.fixture(scope="session")
-def overrides() -> CalendarOverrides:
-    return parse_calendar_overrides(load("calendar_overrides.yaml"), "calendar_overrides.yaml")
-
-
-@pytest.fixture(scope="session")
-def calendar(overrides: CalendarOverrides) -> WorkingCalendar:
-    """The default office week (Mon–Fri, 07:30–11:30 and 13:30–17:00, cut-off 15:00) with the shipped overrides."""
-    return WorkingCalendar(overrides=overrides)
+__all__ = ["calendar", "catalogue", "overrides", "province", "tariff"]  # the calendar fixtures are shared with tests/workdays
 
 
 @pytest.fixture(scope="session")

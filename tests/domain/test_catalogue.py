@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
 from cloud.domain.datafile import DataError
 from cloud.domain.deadlines import TimeLimit
 from tests.domain.support import load
+from workdays import WorkingCalendar
 
 
 def test_the_shipped_catalogue_loads(catalogue: Catalogue) -> None:

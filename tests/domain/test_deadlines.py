@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloud.domain.calendar import VN_TZ, WorkingCalendar
 from cloud.domain.deadlines import (
     DeadlineError,
     OpenStatus,
@@ -25,6 +24,7 @@ from cloud.domain.deadlines import (
     step_due_dates,
 )
 from tests.domain.support import vn
+from workdays import VN_TZ, WorkingCalendar
 
 MONDAY = vn(2026, 10, 12, 10, 0)
 THREE_DAYS = TimeLimit.days(3)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Catalogue, Procedure
 from cloud.domain.workflow import GUARDS, TRANSITIONS, Action, Actor, DossierState, TransitionRefused, apply
 from tests.domain.test_workflow import GOOD, dossier_in, later, payload_for
+from workdays import WorkingCalendar
 
 ROWS = [t.action for t in TRANSITIONS]
 

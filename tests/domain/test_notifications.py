@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Catalogue, Procedure
 from cloud.domain.deadlines import max_new_appointment
 from cloud.domain.notifications import NOTICES, Notice, NoticeContext, NotificationKind, notice_for, vnd, when
@@ -16,6 +15,7 @@ from cloud.domain.postal_return import quote
 from cloud.domain.roles import Role
 from cloud.domain.workflow import Action, Actor, TransitionResult, apply, receive, transition
 from tests.domain.support import vn
+from workdays import WorkingCalendar
 
 OFFICE_NAME = "Bộ phận tiếp nhận và trả kết quả thành phố Thủ Dầu Một"
 reception = Actor(role=Role.reception, unit="tdm.bptn", officer="tn.lan")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Province
 from cloud.domain.datafile import DataError
 from cloud.domain.postal import PostalTariff, delivery_days, expected_delivery, parse_postal_tariff, postal_fee
 from tests.domain.support import load, vn
+from workdays import WorkingCalendar
 
 
 def test_one_delivery_prices(tariff: PostalTariff) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Catalogue
 from cloud.domain.codes import CodeError
 from cloud.domain.postal import PostalTariff
@@ -20,6 +19,7 @@ from cloud.domain.receipts import (
 from cloud.domain.roles import Role
 from cloud.domain.workflow import Actor, Dossier, apply, receive
 from tests.domain.support import vn
+from workdays import WorkingCalendar
 
 reception = Actor(role=Role.reception, unit="tdm.bptn", officer="tn.lan")
 START = vn(2026, 10, 12, 8, 0)

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Catalogue, Fee, Procedure
 from cloud.domain.deadlines import OpenStatus, Timing, max_new_appointment, open_status
 from cloud.domain.roles import Role
@@ -32,6 +31,7 @@ from cloud.domain.workflow import (
     transition,
 )
 from tests.domain.support import vn
+from workdays import WorkingCalendar
 
 S = DossierState
 A = Action

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from cloud.domain.calendar import VN_TZ
 from tests.dossiers.conftest import desk, head, it, leader, new_dossier, reception, specialist
 from tests.dossiers.flows import act, advance, events
+from workdays import VN_TZ
 
 FEED = "/api/v1/notifications"
 

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from cloud.domain.calendar import VN_TZ
 from tests.dossiers.conftest import desk, it, new_dossier, reception
 from tests.dossiers.flows import act, advance, events
+from workdays import VN_TZ
 
 QUOTE = "/api/v1/dossiers/{}/postal-quote"
 

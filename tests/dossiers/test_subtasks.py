@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from cloud.domain.calendar import VN_TZ
 from tests.dossiers.conftest import Clock, commune, head, it, new_dossier, reception, specialist, tax
 from tests.dossiers.flows import act, advance
+from workdays import VN_TZ
 
 INBOX = "/api/v1/subtasks"
 

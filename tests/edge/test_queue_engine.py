@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
+from edge.agent import HubAgent, HubOptions
 from edge.outbox import Outbox
-from edge.queue.engine import NothingCalled, OutsideOpeningHours, QueueEmpty, QueueEngine, UnknownCounter
+from edge.queue.engine import ClosedOnDayOff, NothingCalled, OutsideOpeningHours, QueueEmpty, QueueEngine, UnknownCounter
 from edge.store import Store
 from protocol import decode_event, topics
 from protocol.office_config import parse_office_config
+from workdays import CalendarOverrides
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = parse_office_config(yaml.safe_load((ROOT / "firmware_configs/demo.yaml").read_text()), "demo.yaml")
@@ -68,13 +70,15 @@ def test_ticket_numbers_carry_the_field_prefix_and_ids_carry_date_time_and_daily
 
 
 def test_numbers_restart_at_local_midnight_not_utc_midnight(engine, clock):
-    clock.set("2026-11-23 16:59")
+    # Monday 30/11 → Tuesday 1/12/2026. (This test used Tuesday 24/11, Ngày Văn hóa Việt Nam: a day
+    # off in the calendar, on which the kiosk now refuses tickets.)
+    clock.set("2026-11-30 16:59")
     assert engine.issue("ho-tich").ticket.number == "A001"
     # 07:30 local on Tuesday is 00:30 UTC: still "today" in UTC terms until 17:00 UTC Monday.
-    clock.set("2026-11-24 07:30")
+    clock.set("2026-12-01 07:30")
     t = engine.issue("ho-tich").ticket
     assert t.number == "A001"
-    assert t.ticket_id.startswith("20261124-073000-0001")
+    assert t.ticket_id.startswith("20261201-073000-0001")
 
 
 def test_yesterdays_waiting_tickets_are_not_called_today(engine, clock):
@@ -191,3 +195,118 @@ def test_waiting_ahead_counts_who_is_called_first(engine):
     assert engine.issue("ho-tich").waiting_ahead == 2
     assert engine.issue("ho-tich", priority=True).waiting_ahead == 0
     assert engine.issue("dat-dai").waiting_ahead == 0
+
+
+# -- days off: the calendar the cloud's deadlines use (workdays) --------------------------------
+
+
+def _nothing_written(store: Store) -> None:
+    assert store.query("SELECT COUNT(*) FROM tickets")[0][0] == 0
+    assert Outbox(store).count() == 0
+
+
+@pytest.mark.parametrize(("local", "message"), [
+    # Tết Đinh Mùi 2027 in the holidays package: 29 Tết (Thu 4/2) to Mùng năm (Wed 10/2).
+    ("2027-02-08 09:00", "Hôm nay là ngày nghỉ lễ (Mùng ba Tết Nguyên Đán). "
+                         "Bộ phận một cửa tiếp nhận trở lại từ thứ Năm, 11/02/2027."),
+    # Saturday 6/2/2027 is Tết itself: it closes the demo's Saturday-morning reception too.
+    ("2027-02-06 08:00", "Hôm nay là ngày nghỉ lễ (Tết Nguyên Đán). "
+                         "Bộ phận một cửa tiếp nhận trở lại từ thứ Năm, 11/02/2027."),
+    # The weekday given off in the package's Quốc khánh 2026 swap; 1–2/9 are holidays too.
+    ("2026-08-31 09:00", "Hôm nay là ngày nghỉ (thay cho ngày 22/08/2026). "
+                         "Bộ phận một cửa tiếp nhận trở lại từ thứ Năm, 03/09/2026."),
+    # The New Year 2026 swap of the override file; the demo opens on Saturday mornings.
+    ("2026-01-02 09:00", "Hôm nay là ngày nghỉ lễ (Tết Dương lịch 2026: nghỉ thứ Sáu 02/01, làm bù thứ Bảy 10/01). "
+                         "Bộ phận một cửa tiếp nhận trở lại từ thứ Bảy, 03/01/2026."),
+])
+def test_no_ticket_on_a_public_holiday_and_the_kiosk_names_it(engine, clock, store, local, message):
+    clock.set(local)
+    with pytest.raises(ClosedOnDayOff) as err:
+        engine.issue("ho-tich")
+    assert err.value.code == "day_off"
+    assert err.value.message_vi == message
+    assert not engine.is_open()
+    assert engine.snapshot().open_now is False
+    assert engine.hours_text(engine.local_now()) == "không tiếp nhận"
+    _nothing_written(store)
+
+
+def test_a_normal_day_around_tet_issues_tickets(engine, clock):
+    clock.set("2027-02-03 09:00")  # Wednesday before Tết
+    assert engine.issue("ho-tich").ticket.number == "A001"
+    clock.set("2027-02-11 07:00")  # Thursday after
+    assert engine.issue("ho-tich").ticket.ticket_id == "20270211-070000-0001"
+
+
+@pytest.mark.parametrize("local", ["2026-01-10 14:00", "2026-08-22 14:00"])
+def test_a_make_up_saturday_opens_with_weekday_hours(engine, clock, local):
+    # 10/1/2026 from the override file, 22/8/2026 from the package's weekend_workdays. At 14:00 an
+    # ordinary Saturday is closed (the demo receives 07:30-11:30); a make-up day has Monday's hours.
+    clock.set("2026-01-17 14:00")
+    with pytest.raises(OutsideOpeningHours) as err:
+        engine.issue("ho-tich")
+    assert err.value.code == "closed"
+    clock.set(local)
+    assert engine.is_open()
+    assert engine.hours_text(engine.local_now()) == "07:00–11:30, 13:00–17:00"
+    assert engine.issue("ho-tich").ticket.number == "A001"
+    clock.set(local[:11] + "17:00")
+    with pytest.raises(OutsideOpeningHours, match="outside opening hours"):
+        engine.issue("ho-tich")
+
+
+def _with_days_off(days_off: list[dict[str, str]]):
+    data = yaml.safe_load((ROOT / "firmware_configs/demo.yaml").read_text())
+    data["days_off"] = days_off
+    return parse_office_config(data, "demo.yaml")
+
+
+def test_a_local_day_off_of_the_office_config(store, clock):
+    config = _with_days_off([{"date": "2027-03-10", "name": "Ngày giải phóng tỉnh (địa phương)"}])
+    engine = QueueEngine(store, config, "hub", clock)
+    clock.set("2027-03-10 09:00")
+    with pytest.raises(ClosedOnDayOff) as err:
+        engine.issue("dat-dai")
+    assert err.value.code == "day_off"
+    assert err.value.message_vi == ("Hôm nay là ngày nghỉ (Ngày giải phóng tỉnh (địa phương)). "
+                                    "Bộ phận một cửa tiếp nhận trở lại từ thứ Năm, 11/03/2027.")
+    _nothing_written(store)
+    clock.set("2027-03-11 09:00")
+    assert engine.issue("dat-dai").ticket.number == "B001"
+
+
+def test_the_demo_office_is_open_on_that_date_without_the_local_day_off(engine, clock):
+    clock.set("2027-03-10 09:00")
+    assert engine.issue("dat-dai").ticket.number == "B001"
+
+
+def test_overrides_newer_than_the_package_reach_the_kiosk(store, clock):
+    overrides = CalendarOverrides(days_off={date(2027, 3, 12): "Nghỉ bù theo thông báo mới"})
+    engine = QueueEngine(store, DEMO, "hub", clock, overrides=overrides)
+    clock.set("2027-03-12 09:00")
+    with pytest.raises(ClosedOnDayOff, match="day off"):
+        engine.issue("ho-tich")
+    _nothing_written(store)
+
+
+def test_open_all_day_ignores_days_off_too(tmp_path, clock):
+    """The demo on a laptop on a holiday: HubOptions.open_all_day issues tickets on Tết at night."""
+    clock.set("2027-02-06 22:00")
+    agent = HubAgent(DEMO, HubOptions(data_dir=tmp_path / "edge", open_all_day=True), clock=clock)
+    try:
+        assert agent.engine.issue("ho-tich").ticket.ticket_id == "20270206-220000-0001"
+    finally:
+        agent.store.close()
+
+
+def test_the_kiosk_screen_shows_the_day_off_and_nothing_is_printed(tmp_path, clock):
+    clock.set("2027-02-08 09:00")
+    agent = HubAgent(DEMO, HubOptions(data_dir=tmp_path / "edge"), clock=clock)
+    try:
+        agent.on_kiosk("ho-tich", False)
+        assert agent.kiosk_message == {"text": "Hôm nay là ngày nghỉ lễ (Mùng ba Tết Nguyên Đán). "
+                                               "Bộ phận một cửa tiếp nhận trở lại từ thứ Năm, 11/02/2027.",
+                                       "level": "error"}
+        _nothing_written(agent.store)
+    finally:
+        agent.store.close()

@@ -34,14 +34,13 @@ from cloud.api.dossier_schemas import (
 from cloud.api.errors import ApiError, responses
 from cloud.db.dossiers import ProcedureRow
 from cloud.domain.access import Permission as P
-from cloud.domain.calendar import VN_TZ
 from cloud.domain.deadlines import DeadlineError
 from cloud.domain.roles import Role
 from cloud.domain.scope import Scope
 from cloud.domain.workflow import (
     STATE_LABELS_VI,
-    DossierState,
     Actor,
+    DossierState,
     TransitionRefused,
     allowed_actions,
     public_status,
@@ -60,6 +59,7 @@ from cloud.dossiers.store import (
     UnknownAction,
 )
 from protocol.errors import validation_text
+from workdays import VN_TZ
 
 router = APIRouter(tags=["dossiers"])
 

@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from cloud.domain.calendar import OfficeHours
 from cloud.domain.catalogue.base import Code, Entry, Level, Slug, Text
 from cloud.domain.postal import PostalZone
+from workdays import OfficeHours
 
 
 class Department(Entry):

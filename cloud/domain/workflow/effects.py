@@ -19,7 +19,6 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.deadlines import (
     DeadlineError,
     DossierClock,
@@ -59,6 +58,7 @@ from cloud.domain.workflow.records import (
     TransitionRefused,
 )
 from cloud.domain.workflow.states import APPLICANT_UNIT, POST_UNIT
+from workdays import WorkingCalendar
 
 P_co = TypeVar("P_co", bound=BaseModel, covariant=True)
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from cloud.domain.calendar import WorkingCalendar
 from cloud.domain.catalogue import Procedure
 from cloud.domain.deadlines import Timing, start_clock, step_due_dates, timing
 from cloud.domain.roles import Role
@@ -37,6 +36,7 @@ from cloud.domain.workflow.records import (
 from cloud.domain.workflow.states import Action, Channel, DossierState
 from cloud.domain.workflow.table import Transition, transition
 from protocol.errors import key_path, validation_text
+from workdays import WorkingCalendar
 
 
 def missing_documents(procedure: Procedure, received: Sequence[ReceivedDocument]) -> list[str]:

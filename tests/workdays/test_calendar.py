@@ -1,22 +1,25 @@
-"""The working calendar: holidays (lunar ones included), swaps, office hours, cut-off, arithmetic."""
+"""The working calendar: holidays (lunar ones included), swaps, office hours, cut-off, arithmetic.
+
+Moved from tests/domain/ with the calendar (``cloud.domain.calendar`` → ``workdays``).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cloud.domain.calendar import (
+from cloud.domain.datafile import DataError
+from tests.workdays.support import vn
+from workdays import (
     VN_TZ,
     CalendarOverrides,
     OfficeHours,
     WorkingCalendar,
     parse_calendar_overrides,
 )
-from cloud.domain.datafile import DataError
-from tests.domain.support import vn
 
 # 2026-10-12 is a Monday with no holiday in the following weeks.
 MONDAY = vn(2026, 10, 12, 10, 0)
@@ -60,12 +63,16 @@ def test_swaps_from_the_overrides_file(calendar: WorkingCalendar) -> None:
     assert not calendar.is_working_day(date(2026, 1, 2))
     assert calendar.is_working_day(date(2026, 1, 10))  # a Saturday worked
     assert "làm bù" in (calendar.holiday_name(date(2026, 1, 2)) or "")
-    # Make-up Saturdays the package cannot express.
-    for saturday in (date(2024, 5, 4), date(2025, 4, 26), date(2026, 8, 22)):
+    # Make-up Saturdays of the swaps the package knows (its weekend_workdays). This test used to
+    # assert that the package could not express them (`not plain.is_working_day(saturday)`); it can,
+    # so they are no longer in the overrides file and the plain calendar works them too.
+    for saturday, day_off in ((date(2024, 5, 4), date(2024, 4, 29)), (date(2025, 4, 26), date(2025, 5, 2)),
+                              (date(2026, 8, 22), date(2026, 8, 31))):
         assert saturday.weekday() == 5
-        assert not plain.is_working_day(saturday)
+        assert plain.is_working_day(saturday) and not plain.is_working_day(day_off)
         assert calendar.is_working_day(saturday)
         assert calendar.periods(saturday) == calendar.hours.periods  # a full day
+        assert calendar.is_make_up_day(saturday) and not calendar.is_make_up_day(day_off)
 
 
 def test_cancelled_holiday_and_extra_day_off() -> None:
@@ -159,7 +166,7 @@ def test_working_days_between_and_time_between(calendar: WorkingCalendar) -> Non
 
 
 def test_times_in_other_zones_are_converted(calendar: WorkingCalendar) -> None:
-    utc = datetime(2026, 10, 12, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội
+    utc = datetime(2026, 10, 12, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
     due = calendar.add_working_days(utc, 3)
     assert due == vn(2026, 10, 15, 17, 0) and due.tzinfo == VN_TZ
 
@@ -183,7 +190,8 @@ def test_office_hours_validation() -> None:
 def test_override_file_errors_name_the_file_and_entry() -> None:
     with pytest.raises(DataError) as info:
         parse_calendar_overrides(
-            {"swaps": [{"day_off": "2026-01-02", "working_day": "2026-01-08", "reason": "x"}], "days_off": [{"date": "2026-13-01", "reason": "y"}]},
+            {"swaps": [{"day_off": "2026-01-02", "working_day": "2026-01-08", "reason": "x"}],
+             "days_off": [{"date": "2026-13-01", "reason": "y"}]},
             "calendar_overrides.yaml",
         )
     text = str(info.value)
@@ -234,7 +242,9 @@ def test_due_dates_are_monotonic_in_the_start(calendar: WorkingCalendar, a: date
 
 @settings(max_examples=150, deadline=None)
 @given(start=STARTS, n=DAYS, m=DAYS, kind=CALENDARS)
-def test_adding_n_then_m_working_days_equals_adding_n_plus_m(calendar: WorkingCalendar, start: datetime, n: int, m: int, kind: str) -> None:
+def test_adding_n_then_m_working_days_equals_adding_n_plus_m(
+    calendar: WorkingCalendar, start: datetime, n: int, m: int, kind: str
+) -> None:
     cal = _calendar(kind, calendar)
     assert cal.add_working_days(cal.add_working_days(start, n), m) == cal.add_working_days(start, n + m)
     assert cal.working_days_between(start, cal.add_working_days(start, n)) == n
