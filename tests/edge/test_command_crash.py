@@ -34,8 +34,9 @@ STATE = topics.state("demo", "hub")
 def _start_hub(data_dir: Path, office, log: Path, *kill: str) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.edge.hub_process", str(data_dir), "--mqtt-port", str(office.port),
-             "--mqtt-password", office.hub_password, "--now", NOW.isoformat(), *kill],
+            [sys.executable, "-m", "tests.edge.hub_process", str(data_dir), f"--mqtt-port={office.port}",
+             # one argument: a generated password may begin with "-"
+             f"--mqtt-password={office.hub_password}", f"--now={NOW.isoformat()}", *kill],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
         )
 
