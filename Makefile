@@ -1,4 +1,4 @@
-.PHONY: demo test bootstrap bench
+.PHONY: demo test lint bootstrap bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -6,7 +6,13 @@ bootstrap:
 demo: bootstrap
 	.venv/bin/onestop demo
 
-test: bootstrap
+# ruff (rules in pyproject.toml) and mypy (strict for protocol/, workdays/ and
+# cloud/domain/); part of `make test`, so CI fails on either.
+lint: bootstrap
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+
+test: lint
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: bootstrap

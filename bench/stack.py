@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from broker.process import free_port
 from onestop_cli.demo import wait_http
 

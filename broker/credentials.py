@@ -242,7 +242,7 @@ class CloudBrokerDir(BrokerDir):
         """Render this directory's mosquitto.conf (see configs.render_cloud_conf for options)."""
         self.ensure()
         options.setdefault("pid_file", self.pid_path)
-        text = configs.render_cloud_conf(port, self.data_dir, self.passwd_path, self.acl_path, bind, **options)  # type: ignore[arg-type]
+        text = configs.render_cloud_conf(port, self.data_dir, self.passwd_path, self.acl_path, bind, **options)  # type: ignore[arg-type]  # the renderer's keywords, passed through
         return write_private(self.conf_path, text)
 
 
@@ -292,6 +292,6 @@ class OfficeBrokerDir(BrokerDir):
             write_private(self.bridge_path, bridge)
         options.setdefault("pid_file", self.pid_path)
         text = configs.render_office_conf(
-            self.office, port, self.data_dir, self.passwd_path, self.acl_path, bind, bridge=bridge, **options  # type: ignore[arg-type]
+            self.office, port, self.data_dir, self.passwd_path, self.acl_path, bind, bridge=bridge, **options  # type: ignore[arg-type]  # the renderer's keywords
         )
         return write_private(self.conf_path, text)

@@ -132,7 +132,7 @@ class CloudBroker:
     def service_probe(self, **kwargs: object) -> MqttProbe:
         """A connected MQTT v5 probe logged in as the service user."""
         kwargs.setdefault("tls_ca", str(self.tls_ca) if self.tls_ca else None)
-        return MqttProbe(self.host, self.port, self.service_username, self.service_password, **kwargs).connected()  # type: ignore[arg-type]
+        return MqttProbe(self.host, self.port, self.service_username, self.service_password, **kwargs).connected()  # type: ignore[arg-type]  # MqttProbe's keywords
 
     def stop(self) -> None:
         self.process.stop()
@@ -196,7 +196,7 @@ class OfficeBroker:
 
     def hub_probe(self, **kwargs: object) -> MqttProbe:
         """A connected MQTT v5 probe logged in to this hub broker as ``hub``."""
-        return MqttProbe(self.host, self.port, self.hub_username, self.hub_password, **kwargs).connected()  # type: ignore[arg-type]
+        return MqttProbe(self.host, self.port, self.hub_username, self.hub_password, **kwargs).connected()  # type: ignore[arg-type]  # MqttProbe's keywords
 
     def wait_bridge_connected(self, timeout: float = 10.0) -> None:
         """Return once the bridge to the cloud is up.

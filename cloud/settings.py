@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _default_database(self) -> "Settings":
+    def _default_database(self) -> Settings:
         if self.database_url is None:
             self.database_url = f"sqlite:///{(self.data_dir / 'cloud.db').resolve()}"
         return self

@@ -321,6 +321,7 @@ class HubAgent:
     def snapshot(self) -> dict[str, Any]:
         snap = self.engine.snapshot()
         names = {f.code: f.name for f in self.config.fields}
+        wiring = {c.number: c for c in self.config.counters}  # the snapshot lists exactly the configured counters
         data: dict[str, Any] = {
             "office": {"id": self.office, "name": self.config.office.name},
             "open_now": snap.open_now,
@@ -329,8 +330,8 @@ class HubAgent:
                         "waiting": [t.number for t in snap.waiting.get(f.code, [])]} for f in self.config.fields],
             "counters": [{"number": c.number, "fields": [names[x] for x in c.fields], "open": c.open,
                           "current": c.current.number if c.current else None,
-                          "led_address": self.config.counter(c.number).led_address,  # type: ignore[union-attr]
-                          "keypad": self.config.counter(c.number).keypad.model_dump()}  # type: ignore[union-attr]
+                          "led_address": wiring[c.number].led_address,
+                          "keypad": wiring[c.number].keypad.model_dump()}
                          for c in snap.counters],
             "kiosk": [{"pin": b.pin, "field": b.field, "name": names[b.field], "priority": b.priority}
                       for b in self.config.hub.kiosk],

@@ -110,7 +110,8 @@ def verify(
                                        show_pos=True, hidden=not show) as bar:
                     report = verify_chain(audit_db.read_all(conn, on_batch=bar.update), head, anchors=anchors)
         except SQLAlchemyError as exc:
-            reason = str(exc.orig if getattr(exc, "orig", None) is not None else exc).splitlines()[0]
+            orig = getattr(exc, "orig", None)  # DBAPIError's: the driver's own message, without SQL
+            reason = str(orig if orig is not None else exc).splitlines()[0]
             _cannot_open(engine.url.render_as_string(), f"{reason} (is it a cloud database migrated to the "
                          "current version? `onestop cloud` migrates it when it starts)")
     _print_report(report, time.perf_counter() - started)

@@ -52,7 +52,8 @@ def config_check(files: Annotated[list[Path], typer.Argument(help="YAML files to
             failed = True
             typer.echo(str(exc), err=True)
             continue
-        typer.echo(f"{path}: OK – {cfg.office.name}: {len(cfg.fields)} fields, {len(cfg.counters)} counters, version {cfg.version}")
+        typer.echo(f"{path}: OK – {cfg.office.name}: {len(cfg.fields)} fields, {len(cfg.counters)} counters, "
+                   f"version {cfg.version}")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -157,9 +158,16 @@ def demo(
 
 
 def _wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM.
+
+    The handler hands ``stop.set()`` to a new thread instead of calling it:
+    Python runs handlers on the main thread between bytecodes, possibly while
+    that thread holds the event's internal lock inside ``wait()``, and ``set()``
+    taking the same lock there would deadlock the hub's shutdown.
+    """
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda *_: threading.Thread(target=stop.set, name="stop-signal").start())
     stop.wait()
 
 

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cloud.api.routes import audit, auth, counters, dead_letters, dossiers, health, nodes, offices, users
-from cloud.api.routes import handovers, notifications, receipts, subtasks
+from cloud.api.routes import (
+    audit,
+    auth,
+    counters,
+    dead_letters,
+    dossiers,
+    handovers,
+    health,
+    nodes,
+    notifications,
+    offices,
+    receipts,
+    subtasks,
+    users,
+)
 
 api_router = APIRouter(prefix="/api/v1")
 for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers,

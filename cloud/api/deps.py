@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
-from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import OAuth2PasswordBearer
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from cloud.api.errors import ApiError
 from cloud.auth.throttle import SignInThrottle
@@ -32,12 +32,13 @@ from cloud.ingest.consumer import IngestConsumer
 from cloud.settings import Settings
 
 
+# ``app.state`` is untyped (Starlette's State): cloud.app sets each of these once at start-up.
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return cast(Settings, request.app.state.settings)
 
 
 async def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return cast(Engine, request.app.state.engine)
 
 
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
@@ -46,11 +47,11 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 
 
 async def get_bus(request: Request) -> CommandBus:
-    return request.app.state.bus  # type: ignore[no-any-return]
+    return cast(CommandBus, request.app.state.bus)
 
 
 async def get_ingest(request: Request) -> IngestConsumer:
-    return request.app.state.ingest  # type: ignore[no-any-return]
+    return cast(IngestConsumer, request.app.state.ingest)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -75,21 +76,21 @@ OfficeDep = Annotated[Office, Depends(get_office)]
 
 
 async def get_dossiers(request: Request) -> DossierStore:
-    return request.app.state.dossiers  # type: ignore[no-any-return]
+    return cast(DossierStore, request.app.state.dossiers)
 
 
 DossiersDep = Annotated[DossierStore, Depends(get_dossiers)]
 
 
 async def get_users(request: Request) -> UserStore:
-    return request.app.state.users  # type: ignore[no-any-return]
+    return cast(UserStore, request.app.state.users)
 
 
 UsersDep = Annotated[UserStore, Depends(get_users)]
 
 
 async def get_throttle(request: Request) -> SignInThrottle:
-    return request.app.state.throttle  # type: ignore[no-any-return]
+    return cast(SignInThrottle, request.app.state.throttle)
 
 
 ThrottleDep = Annotated[SignInThrottle, Depends(get_throttle)]

@@ -11,7 +11,6 @@ from cloud.domain.contact import check_email, normalise_phone
 from cloud.domain.workflow import DossierState, Name, ReceivedDocument, RefCode
 from cloud.dossiers.store import EventRecord
 
-
 Text = Name
 """Required, non-blank, storable text (the workflow's rule: no NUL, at most 200 characters)."""
 

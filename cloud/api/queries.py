@@ -70,7 +70,7 @@ def _summary_fields(office: Office, nodes: list[Node]) -> dict[str, object]:
 
 def list_offices(session: Session) -> list[schemas.OfficeSummary]:
     nodes = _nodes_by_office(session)
-    return [schemas.OfficeSummary(**_summary_fields(o, nodes.get(o.id, [])))  # type: ignore[arg-type]
+    return [schemas.OfficeSummary(**_summary_fields(o, nodes.get(o.id, [])))
             for o in session.exec(select(Office).order_by(col(Office.id)))]
 
 
@@ -78,7 +78,7 @@ def office_detail(session: Session, office: Office) -> schemas.OfficeDetail:
     nodes = _nodes_by_office(session, office.id).get(office.id, [])
     counters = session.exec(select(Counter).where(Counter.office == office.id).order_by(col(Counter.number)))
     return schemas.OfficeDetail(
-        **_summary_fields(office, nodes),  # type: ignore[arg-type]
+        **_summary_fields(office, nodes),
         config_version=office.config_version,
         fields=[schemas.FieldInfo(code=f["code"], name=f["name"], prefix=f["prefix"])
                 for f in office.config.get("fields", [])],

@@ -17,11 +17,11 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
+import structlog
 from cachetools import TTLCache
 from pwdlib import PasswordHash
-import structlog
 from sqlalchemy import Connection, Engine, select, update
 
 from cloud.db import audit
@@ -77,8 +77,8 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _user(row: object) -> User:
-    return User(row.username, row.full_name, row.unit, tuple(Role(r) for r in row.roles), row.active)  # type: ignore[attr-defined]
+def _user(row: Any) -> User:  # a Core row of user_table
+    return User(row.username, row.full_name, row.unit, tuple(Role(r) for r in row.roles), row.active)
 
 
 def parse_roles(roles: Iterable[str]) -> tuple[Role, ...]:

@@ -49,7 +49,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine, Index, String, bindparam, select, update
 from sqlmodel import Field, SQLModel
 
-from cloud.db.types import BigInt, UtcDateTime
+from cloud.db.types import BigInt, UtcDateTime, table_of
 from cloud.domain.audit import AuditActor, AuditEntry, AuditHead, chain, subject_of
 
 HEAD_ID = 1
@@ -87,8 +87,8 @@ class AuditHeadRow(SQLModel, table=True):
     last_hash: str = Field(sa_type=String(64))
 
 
-entry_table = AuditEntryRow.__table__  # type: ignore[attr-defined]
-head_table = AuditHeadRow.__table__  # type: ignore[attr-defined]
+entry_table = table_of(AuditEntryRow)
+head_table = table_of(AuditHeadRow)
 
 
 class AuditHeadMissing(RuntimeError):

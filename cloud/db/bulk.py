@@ -12,21 +12,23 @@ UTC instants and JSON included), then hands them to the driver's
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 _Processor = Callable[[Any], Any] | None
 
 
 class BulkStatement:
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+        # SQLCompiler, not the Compiled its stubs return: positional/positiontup/binds are its attributes.
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = compiled.string
         self.positional = bool(compiled.positional)
-        names: Sequence[str] = compiled.positiontup if compiled.positional else list(compiled.binds)  # type: ignore[assignment]
+        names: Sequence[str] = (compiled.positiontup or []) if compiled.positional else list(compiled.binds)
         self._names = list(names)
         #: Binds with a value are the statement's own literals (e.g. 'waiting' in a CASE):
         #: encoded once here. The others are filled from each row.
@@ -54,7 +56,7 @@ class BulkStatement:
         before a transaction takes the database's write lock."""
         if self.positional:
             return [tuple(self._encode(row)) for row in rows]
-        return [dict(zip(self._names, self._encode(row))) for row in rows]
+        return [dict(zip(self._names, self._encode(row), strict=True)) for row in rows]
 
     def execute_encoded(self, conn: Connection, params: list[Any]) -> None:
         if params:

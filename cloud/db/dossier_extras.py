@@ -26,7 +26,7 @@ from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from cloud.db.dossiers import CODE, DOSSIER_CODE
-from cloud.db.types import UtcDateTime
+from cloud.db.types import UtcDateTime, table_of
 
 
 class ReceiptSequence(SQLModel, table=True):
@@ -95,7 +95,7 @@ class NotificationRow(SQLModel, table=True):
     delivered_via: str | None = Field(default=None, max_length=32)
 
 
-receipt_sequence_table = ReceiptSequence.__table__  # type: ignore[attr-defined]
-fee_receipt_table = FeeReceiptRow.__table__  # type: ignore[attr-defined]
-dossier_subtask_table = DossierSubtaskRow.__table__  # type: ignore[attr-defined]
-notification_table = NotificationRow.__table__  # type: ignore[attr-defined]
+receipt_sequence_table = table_of(ReceiptSequence)
+fee_receipt_table = table_of(FeeReceiptRow)
+dossier_subtask_table = table_of(DossierSubtaskRow)
+notification_table = table_of(NotificationRow)

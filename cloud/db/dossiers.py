@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from cloud.db.types import UtcDateTime
+from cloud.db.types import UtcDateTime, table_of
 
 CODE = 40  # cloud.domain.catalogue.CODE_PATTERN allows 40 characters
 DOSSIER_CODE = 80
@@ -108,8 +108,8 @@ class DossierSequence(SQLModel, table=True):
     last_seq: int
 
 
-procedure_table = ProcedureRow.__table__  # type: ignore[attr-defined]
-admin_unit_table = AdminUnit.__table__  # type: ignore[attr-defined]
-dossier_table = DossierRow.__table__  # type: ignore[attr-defined]
-dossier_event_table = DossierEventRow.__table__  # type: ignore[attr-defined]
-dossier_sequence_table = DossierSequence.__table__  # type: ignore[attr-defined]
+procedure_table = table_of(ProcedureRow)
+admin_unit_table = table_of(AdminUnit)
+dossier_table = table_of(DossierRow)
+dossier_event_table = table_of(DossierEventRow)
+dossier_sequence_table = table_of(DossierSequence)

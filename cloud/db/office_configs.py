@@ -50,7 +50,8 @@ def read_office_configs(directory: Path) -> tuple[list[OfficeConfig], list[Confi
             problems.append(ConfigProblem(path, str(exc).splitlines()))
             continue
         if cfg.office.id in seen:
-            problems.append(ConfigProblem(path, [f"{path}: office id {cfg.office.id!r} is already defined in {seen[cfg.office.id]}"]))
+            already = f"{path}: office id {cfg.office.id!r} is already defined in {seen[cfg.office.id]}"
+            problems.append(ConfigProblem(path, [already]))
             continue
         seen[cfg.office.id] = path
         configs.append(cfg)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
-from cloud.db.types import BigInt, ReadableText, UtcDateTime
+from cloud.db.types import BigInt, ReadableText, UtcDateTime, table_of
 
 #: Ticket statuses in the order a ticket passes through them. A projection
 #: never moves a ticket backwards, so facts may arrive in any order.
@@ -132,14 +132,14 @@ class DeadLetter(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UtcDateTime)
 
 
-event_table = Event.__table__  # type: ignore[attr-defined]
-ticket_table = Ticket.__table__  # type: ignore[attr-defined]
-node_table = Node.__table__  # type: ignore[attr-defined]
-cursor_table = NodeCursor.__table__  # type: ignore[attr-defined]
-command_table = Command.__table__  # type: ignore[attr-defined]
-dead_letter_table = DeadLetter.__table__  # type: ignore[attr-defined]
-office_table = Office.__table__  # type: ignore[attr-defined]
-counter_table = Counter.__table__  # type: ignore[attr-defined]
+event_table = table_of(Event)
+ticket_table = table_of(Ticket)
+node_table = table_of(Node)
+cursor_table = table_of(NodeCursor)
+command_table = table_of(Command)
+dead_letter_table = table_of(DeadLetter)
+office_table = table_of(Office)
+counter_table = table_of(Counter)
 
 # The dossier, user and audit tables live in their own modules; importing them here
 # registers them on SQLModel.metadata wherever the cloud's tables are known.

@@ -14,9 +14,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, Text
+from sqlalchemy import BigInteger, DateTime, Integer, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -34,7 +35,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
 
 
 BigInt = BigInteger().with_variant(Integer(), "sqlite")
@@ -60,3 +62,16 @@ class ReadableText(TypeDecorator[str]):
         if value is None or dialect.name != "postgresql":
             return value
         return value.replace("\x00", "\ufffd")
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a ``table=True`` model, for statements built without the ORM.
+
+    SQLModel sets ``__table__`` when it creates a table class, but its stubs do
+    not declare it; reading it here, once and typed, spares every table module
+    an ignore comment per table.
+    """
+    table = model.__dict__.get("__table__")
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model (declare it with table=True)")
+    return table

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from cloud.db.types import UtcDateTime
+from cloud.db.types import UtcDateTime, table_of
 
 USERNAME = 64
 UNIT = 40
@@ -51,5 +51,5 @@ class AuthToken(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-user_table = UserAccount.__table__  # type: ignore[attr-defined]
-token_table = AuthToken.__table__  # type: ignore[attr-defined]
+user_table = table_of(UserAccount)
+token_table = table_of(AuthToken)

@@ -347,7 +347,7 @@ class DossierStore:
             from_state=from_state, to_state=event.to_state.value,
             actor_role=actor.role.value, actor_unit=actor.unit, actor_officer=actor.officer, at=event.at,
             payload=payload,
-        )).inserted_primary_key[0]
+        )).inserted_primary_key[0]  # type: ignore[index]  # an INSERT always has it; the stub says Optional
         audit.append(conn, at=event.at, actor_role=actor.role.value, actor_unit=actor.unit,
                      actor_officer=actor.officer, action=event.action.value,
                      subject=audit.subject_of("dossier", event.dossier),

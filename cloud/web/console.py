@@ -9,13 +9,12 @@ are stable for the browser tests.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -57,9 +56,9 @@ async def _to_login(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={quote(str(exc), safe='/')}", status_code=303)
 
 
-def install(app: object) -> None:
+def install(app: FastAPI) -> None:
     """Send visitors of console pages who are not signed in to the sign-in form."""
-    app.add_exception_handler(SignInRedirect, _to_login)  # type: ignore[attr-defined]
+    app.add_exception_handler(SignInRedirect, _to_login)
 
 
 def _safe_next(target: str | None) -> str:

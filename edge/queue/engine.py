@@ -26,7 +26,7 @@ from edge.store import Store
 from protocol import EventEnvelope
 from protocol.envelope import Message
 from protocol.messages import CounterClosed, CounterOpened, TicketCalled, TicketIssued, TicketNoShow, TicketRecalled, TicketServed
-from protocol.office_config import OfficeConfig
+from protocol.office_config import CounterConfig, OfficeConfig
 from workdays import CalendarOverrides, load_calendar_overrides
 
 Clock = Callable[[], datetime]
@@ -320,7 +320,7 @@ class QueueEngine:
     def _event(self, conn: sqlite3.Connection, now: datetime, data: Message) -> EventEnvelope:
         return outbox.append(conn, self.config.office.id, self.node, now, data)
 
-    def _counter(self, counter: int):  # type: ignore[no-untyped-def]
+    def _counter(self, counter: int) -> CounterConfig:
         cfg = self.config.counter(counter)
         if cfg is None:
             known = ", ".join(str(c.number) for c in self.config.counters)
@@ -330,7 +330,8 @@ class QueueEngine:
 
     def _counter_state(self, conn: sqlite3.Connection, counter: int) -> sqlite3.Row:
         conn.execute("INSERT OR IGNORE INTO counters (number) VALUES (?)", (counter,))
-        return conn.execute("SELECT * FROM counters WHERE number = ?", (counter,)).fetchone()
+        row: sqlite3.Row = conn.execute("SELECT * FROM counters WHERE number = ?", (counter,)).fetchone()
+        return row
 
     def _current(self, conn: sqlite3.Connection, counter: int, day: str) -> Ticket | None:
         """The ticket the counter is serving today; yesterday's leftovers do not count."""

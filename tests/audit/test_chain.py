@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -93,7 +94,7 @@ def test_an_untouched_chain_verifies(built: tuple[list[AuditEntry], AuditHead]) 
     assert report.last == head
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     assert entries[0].prev_hash == GENESIS_HASH
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(entries))
 
 
 def test_an_empty_log_verifies_against_the_empty_head() -> None:

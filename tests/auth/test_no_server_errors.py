@@ -10,10 +10,10 @@ role, so the requests get past the permission checks to the code behind.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -62,7 +62,7 @@ def test_hostile_input_gets_a_4xx_never_a_500(client: TestClient) -> None:
         takes_body = "requestBody" in operation
         for i, text in enumerate(HOSTILE_TEXT):
             role = ROLES[i % len(ROLES)].value
-            url = re.sub(r"\{\w+\}", lambda _m: quote(text, safe="") or "x", path)
+            url = re.sub(r"\{\w+\}", lambda _m, text=text: quote(text, safe="") or "x", path)
             query = {name: text for name in query_names}
             body = HOSTILE_BODIES[i % len(HOSTILE_BODIES)] if takes_body else None
             headers = {"Authorization": "Bearer test-fuzz", "X-Acting-Role": role}

@@ -91,7 +91,7 @@ class FakeHub:
                                                                         password=password))
         self.client.subscribe(topics.subscription(topics.Channel.CMD, office, node), self._on_command)
 
-    def start(self) -> "FakeHub":
+    def start(self) -> FakeHub:
         self.client.start()
         if not self.client.wait_connected(5):
             raise RuntimeError("fake hub could not connect to the cloud broker")

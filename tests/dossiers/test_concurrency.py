@@ -109,7 +109,7 @@ def test_two_actions_on_the_same_version_one_wins_the_other_is_stale(
     for round_ in range(ROUNDS):
         code = store.create(NewDossier("KD.01", OFFICE, f"Công dân {round_}"), RECEPTION).dossier.code
 
-        results = all_at_once(writer_stores(2), lambda i, s: s.act(
+        results = all_at_once(writer_stores(2), lambda i, s, code=code: s.act(
             code, "assign", HEAD, {"officer": officers[i]}, expected_version=1))
 
         winners = [(i, r) for i, r in enumerate(results) if isinstance(r, StoredDossier)]

@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 
 from cloud.api.deps import PrincipalDep, SettingsDep, ThrottleDep, UsersDep
 from cloud.api.errors import ApiError, responses
-from cloud.auth.users import User
 from cloud.auth.throttle import SignInThrottle, TooManyAttempts
+from cloud.auth.users import User
 from cloud.domain.access import MATRIX
 from cloud.domain.roles import Role
 

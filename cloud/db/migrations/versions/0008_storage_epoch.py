@@ -38,7 +38,7 @@ def _epoch() -> sa.Column[int]:
 
 def _node_cursor(key: list[str]) -> sa.Table:
     """``node_cursor`` as SQLite copies it: the columns ``key`` names (epoch or not), that primary key."""
-    columns = [sa.Column("office", ID), sa.Column("node", ID), *([_epoch()] if "epoch" in key else []),
+    columns: list[sa.schema.SchemaItem] = [sa.Column("office", ID), sa.Column("node", ID), *([_epoch()] if "epoch" in key else []),
                sa.Column("seq", BIGINT, nullable=False), sa.Column("max_seq", BIGINT, nullable=False)]
     return sa.Table("node_cursor", sa.MetaData(), *columns, sa.PrimaryKeyConstraint(*key))
 
