@@ -18,14 +18,16 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from broker.process import free_port
 from broker.stack import CloudBroker
+from cloud.settings import Settings
 from protocol import dumps, make_event, topics
 from protocol.messages import TicketIssued
-from tests.cloud.fakes import OfficeEdge
+from tests.cloud.fakes import TZ, OfficeEdge
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,3 +149,26 @@ def test_a_cloud_killed_mid_burst_stores_every_event_exactly_once_after_its_rest
             publisher.kill()
             publisher.wait()
         cloud.stop()
+
+
+def test_a_batch_the_database_refused_is_delivered_again_by_the_broker(
+    start_cloud: Any, edge: OfficeEdge, settings: Settings,
+) -> None:
+    """Not even its dead letters could be written: the receiver restarts without acking, and the broker
+    hands the event over again once the database takes writes."""
+    cloud = start_cloud()
+    receiver = cloud.app.state.ingest.receiver
+    first = receiver.process
+    blocker = sqlite3.connect(settings.data_dir / "cloud.db", timeout=10, isolation_level=None)
+    try:
+        blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock past the busy timeout
+        edge.publish_event(1, TicketIssued(ticket_id=f"{datetime.now(TZ):%Y%m%d}-090000-0001", number="A001",
+                                           field="ho-tich", day=datetime.now(TZ).date(), waiting_ahead=0))
+        wait_until(lambda: receiver.process is not first, timeout=60, what="the receiver restarted for redelivery")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    edge.expect_cursor(1, timeout=30)  # published once, by a publisher that never re-sends
+    with sqlite3.connect(f"file:{settings.data_dir / 'cloud.db'}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT seq FROM event").fetchall() == [(1,)]
+        assert db.execute("SELECT COUNT(*) FROM dead_letter").fetchall() == [(0,)]
