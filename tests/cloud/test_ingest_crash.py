@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,12 @@ class CloudProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
 
-    def query(self, sql: str) -> list[tuple[object, ...]]:
-        with sqlite3.connect(f"file:{self.data_dir / 'cloud.db'}?mode=ro", uri=True, timeout=10) as db:
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with closing(sqlite3.connect(f"file:{self.data_dir / 'cloud.db'}?mode=ro", uri=True, timeout=10)) as db:
             return db.execute(sql).fetchall()
 
     def stored(self) -> int:
-        return int(self.query("SELECT COUNT(*) FROM event WHERE office = 'demo'")[0][0])  # type: ignore[call-overload]  # sqlite3 rows are untyped
+        return int(self.query("SELECT COUNT(*) FROM event WHERE office = 'demo'")[0][0])
 
 
 def test_a_cloud_killed_mid_burst_stores_every_event_exactly_once_after_its_restart(
@@ -161,7 +162,7 @@ def test_a_batch_the_database_refused_is_delivered_again_by_the_broker(
     first = receiver.process
     blocker = sqlite3.connect(settings.data_dir / "cloud.db", timeout=10, isolation_level=None)
     try:
-        blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock past the busy timeout
+        blocker.execute("BEGIN EXCLUSIVE")  # another connection holds the write lock past the busy timeout
         edge.publish_event(1, TicketIssued(ticket_id=f"{datetime.now(TZ):%Y%m%d}-090000-0001", number="A001",
                                            field="ho-tich", day=datetime.now(TZ).date(), waiting_ahead=0))
         wait_until(lambda: receiver.process is not first, timeout=60, what="the receiver restarted for redelivery")
@@ -169,6 +170,6 @@ def test_a_batch_the_database_refused_is_delivered_again_by_the_broker(
         blocker.rollback()
         blocker.close()
     edge.expect_cursor(1, timeout=30)  # published once, by a publisher that never re-sends
-    with sqlite3.connect(f"file:{settings.data_dir / 'cloud.db'}?mode=ro", uri=True) as db:
+    with closing(sqlite3.connect(f"file:{settings.data_dir / 'cloud.db'}?mode=ro", uri=True)) as db:
         assert db.execute("SELECT seq FROM event").fetchall() == [(1,)]
         assert db.execute("SELECT COUNT(*) FROM dead_letter").fetchall() == [(0,)]
