@@ -30,6 +30,10 @@ DEFAULT_MAX_QUEUED_MESSAGES = 200_000
 #: Per-client unacknowledged QoS1 messages in flight. 100 keeps a bridge busy
 #: over a WAN link with 100+ ms round trips (the default 20 caps throughput).
 DEFAULT_MAX_INFLIGHT = 100
+#: The cloud broker's window. The ingest acknowledges a message only after its
+#: commit, so all it holds between socket and commit counts as in flight; a
+#: window of 100 caps it at a few thousand events/s (docs/benchmarks.md).
+DEFAULT_CLOUD_MAX_INFLIGHT = 5_000
 #: Seconds between saves of the in-memory state: what a kill -9 can lose.
 DEFAULT_AUTOSAVE_INTERVAL = 60
 #: Commands can carry a rendered receipt; events are small.
@@ -267,7 +271,7 @@ def render_cloud_conf(
     log_types: Sequence[str] = DEFAULT_LOG_TYPES,
     max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
     max_queued_bytes: int = 0,
-    max_inflight: int = DEFAULT_MAX_INFLIGHT,
+    max_inflight: int = DEFAULT_CLOUD_MAX_INFLIGHT,
     max_packet_size: int = DEFAULT_MAX_PACKET_SIZE,
     autosave_interval: int = DEFAULT_AUTOSAVE_INTERVAL,
     persistent_client_expiration: str = "30d",

@@ -7,6 +7,12 @@ renewed on every (re)connect, an Event that says whether we are connected, and
 a ``publish`` that tells the caller whether the message was handed to the
 broker connection, because a caller that must not lose a message (the edge
 outbox) keeps it until the cloud confirms, and never relies on paho's queue.
+
+A consumer that stores what it receives (the cloud ingest) uses manual acks
+(``manual_ack=True``, ``subscribe_acked``, ``ack``): paho then sends the
+PUBACK only when told to, after the consumer's commit, so a message that was
+received but not stored stays with the broker, which delivers it again when
+the persistent session resumes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,26 @@ from paho.mqtt.reasoncodes import ReasonCode
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[str, bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What ``MqttClient.ack`` needs to acknowledge one received message.
+
+    ``mid`` is the broker's packet id on the connection that delivered it;
+    ``serial`` tells this delivery from an earlier one under the same mid (a
+    redelivery after a reconnect, or a mid the broker reused once the first
+    was acknowledged), so a late ack of an old delivery never acknowledges a
+    newer message that happens to carry the same mid.
+    """
+
+    mid: int
+    qos: int
+    serial: int
+
+
+#: ``handler(topic, payload, delivery)``; the caller acks ``delivery`` once it has stored the message.
+AckedHandler = Callable[[str, bytes, Delivery], None]
 
 
 @dataclass(frozen=True)
@@ -47,7 +73,7 @@ class Will:
 class _Subscription:
     pattern: str
     qos: int
-    handler: Handler = field(repr=False)
+    handler: Callable[..., None] = field(repr=False)
 
 
 def _no_delay(_client: mqtt.Client, _userdata: object, sock: object) -> None:
@@ -69,6 +95,7 @@ class MqttClient:
         on_connect: Callable[[], None] | None = None,
         on_disconnect: Callable[[], None] | None = None,
         max_inflight: int = 1000,
+        manual_ack: bool = False,
     ) -> None:
         self.settings = settings
         self.client_id = client_id
@@ -76,6 +103,12 @@ class MqttClient:
         self._on_connect_cb = on_connect
         self._on_disconnect_cb = on_disconnect
         self._subscriptions: list[_Subscription] = []
+        self.manual_ack = manual_ack
+        #: mid → serial of the delivery awaiting its ack (manual acks only); emptied on disconnect,
+        #: because the broker delivers those messages again on the next connection.
+        self._unacked: dict[int, int] = {}
+        self._serial = 0
+        self._ack_lock = threading.Lock()
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -87,6 +120,7 @@ class MqttClient:
         if will:
             self._client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
         self._client.max_inflight_messages_set(max_inflight)
+        self._client.manual_ack_set(manual_ack)
         self._client.max_queued_messages_set(0)
         # paho annotates min_delay as int, but computes the back-off in floats: 0.1 s is meant.
         self._client.reconnect_delay_set(min_delay=0.1, max_delay=2)  # type: ignore[arg-type]  # see above
@@ -122,11 +156,42 @@ class MqttClient:
         Handlers run on paho's network thread; an exception is logged and the
         message dropped, never the connection.
         """
-        sub = _Subscription(pattern, qos, handler)
+        if self.manual_ack:
+            raise ValueError("a client with manual acks takes subscribe_acked(): nothing would ack these messages")
+        self._add(_Subscription(pattern, qos, handler), self._wrap)
+
+    def subscribe_acked(self, pattern: str, handler: AckedHandler, qos: int = 1) -> None:
+        """Route messages matching ``pattern`` to ``handler(topic, payload, delivery)`` (manual acks only).
+
+        The broker counts each message as in flight until ``ack(delivery)``;
+        a handler that raises is logged and its message left unacknowledged,
+        so the broker delivers it again on the next connection.
+        """
+        if not self.manual_ack:
+            raise ValueError("subscribe_acked() needs MqttClient(manual_ack=True)")
+        self._add(_Subscription(pattern, qos, handler), self._wrap_acked)
+
+    def ack(self, delivery: Delivery) -> bool:
+        """Acknowledge a message to the broker; False when it is no longer ours to ack.
+
+        That is when the connection that delivered it has dropped since: the
+        broker delivers the message again on the next connection, and that
+        delivery is the one to acknowledge. Safe from any thread.
+        """
+        if delivery.qos == 0:
+            return True
+        with self._ack_lock:
+            if self._unacked.get(delivery.mid) != delivery.serial:
+                return False
+            del self._unacked[delivery.mid]
+        # Outside the lock: paho takes its own locks, which its network thread holds around our callbacks.
+        return self._client.ack(delivery.mid, delivery.qos) == mqtt.MQTT_ERR_SUCCESS
+
+    def _add(self, sub: _Subscription, wrap: Callable[[_Subscription], Callable[..., None]]) -> None:
         self._subscriptions.append(sub)
-        self._client.message_callback_add(pattern, self._wrap(sub))
+        self._client.message_callback_add(sub.pattern, wrap(sub))
         if self.connected.is_set():
-            self._client.subscribe(pattern, qos)
+            self._client.subscribe(sub.pattern, sub.qos)
 
     def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> bool:
         """Hand a message to the connection; False when not connected (nothing is queued)."""
@@ -142,6 +207,20 @@ class MqttClient:
             try:
                 sub.handler(message.topic, bytes(message.payload))  # bytes() of bytes is the same object
             except Exception:  # a bad handler must not take the link down
+                log.exception("mqtt.handler_failed", topic=message.topic, pattern=sub.pattern)
+
+        return on_message
+
+    def _wrap_acked(self, sub: _Subscription) -> Callable[..., None]:
+        def on_message(_client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
+            with self._ack_lock:
+                self._serial += 1
+                delivery = Delivery(message.mid, message.qos, self._serial)
+                if message.qos:
+                    self._unacked[message.mid] = delivery.serial
+            try:
+                sub.handler(message.topic, message.payload, delivery)
+            except Exception:  # left unacknowledged: the broker delivers it again on the next connection
                 log.exception("mqtt.handler_failed", topic=message.topic, pattern=sub.pattern)
 
         return on_message
@@ -164,6 +243,8 @@ class MqttClient:
     def _handle_disconnect(self, _c: mqtt.Client, _u: object, _f: object, reason: ReasonCode, _p: object) -> None:
         was = self.connected.is_set()
         self.connected.clear()
+        with self._ack_lock:
+            self._unacked.clear()  # paho drops the PUBACKs it has not written; the broker re-sends those messages
         if was:
             log.warning("mqtt.disconnected", client_id=self.client_id, reason=str(reason))
             if self._on_disconnect_cb:

@@ -2,9 +2,12 @@
 
 The session is persistent (``clean_session=False`` under a stable client id),
 so while the cloud service is down or restarting the broker keeps every QoS 1
-event for it and delivers the backlog on reconnect. The edge outbox is the
-second line: whatever is neither in the broker's session nor committed here
-is re-sent because the cursor does not pass it.
+event for it and delivers the backlog on reconnect. A message is acknowledged
+to the broker only after the writer has committed it (the receiver's manual
+acks), so one the service received but had not stored when it died is still
+in the session and comes again. The edge outbox is the second line: whatever
+is neither in the broker's session nor committed here (a broker that lost its
+session) is re-sent because the cursor does not pass it.
 
 Cursors are published through the service's outgoing client (``publish``),
 which also carries the commands: the receiver process only receives.
@@ -18,7 +21,7 @@ import structlog
 from sqlalchemy import Engine
 
 from cloud.ingest.inbox import Inbound, Kind
-from cloud.ingest.receiver import Message, Receiver, ReceiverConfig
+from cloud.ingest.receiver import Message, Receiver, ReceiverConfig, Settle
 from cloud.ingest.writer import BRIDGE_NODE, IngestWriter, Publish
 from cloud.settings import Settings
 from protocol import topics
@@ -53,7 +56,8 @@ class IngestConsumer:
         self.receiver.start()
 
     def stop(self) -> None:
-        # The receiver first: it hands over its last batch, which the writer then stores.
+        # The receiver first: it stops taking messages and hands over what it holds, which the
+        # writer stores meanwhile; once that is acked the receiver disconnects.
         self.receiver.stop()
         self.writer.stop()
 
@@ -61,9 +65,9 @@ class IngestConsumer:
     def connected(self) -> bool:
         return self.receiver.connected.is_set()
 
-    def _on_batch(self, batch: list[Message]) -> None:
+    def _on_batch(self, batch: list[Message], settle: Settle) -> None:
         self.writer.put_batch([Inbound(Kind(kind), topic, payload, datetime.fromtimestamp(received, UTC))
-                               for kind, topic, payload, received in batch])
+                               for kind, topic, payload, received in batch], settle)
 
     def _on_connection(self, connected: bool) -> None:
         log.info("ingest.receiver_connected" if connected else "ingest.receiver_disconnected")

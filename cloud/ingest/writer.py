@@ -23,6 +23,12 @@ restart lost the retained cursor, still needs the answer to prune its outbox.
 If anything in a batch fails, the batch is rolled back and every message in
 it becomes a dead letter with the error; the writer carries on, and the edge
 re-sends those events because the cursor did not pass them.
+
+Each queued batch may carry a ``settle(committed)`` callback: it is called
+after the transaction that stored the batch (or its dead letters), and only
+then does the receiver acknowledge those messages to the broker; ``False``
+means not even the dead letters could be committed, so the broker must
+deliver the batch again (``cloud.ingest.receiver``).
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ log = structlog.get_logger(__name__)
 
 #: ``publish(topic, payload, qos, retain) -> handed to the connection?``
 Publish = Callable[[str, bytes, int, bool], bool]
+#: ``settle(committed)``: called once the batch's transaction has committed (True) or could not (False).
+Settle = Callable[[bool], None]
 
 #: Node id of the bridge link notifications (``onestop/v1/{office}/bridge/link``).
 BRIDGE_NODE = "bridge"
@@ -94,7 +102,7 @@ class IngestWriter:
         self.stats = IngestStats()
         self.offices: frozenset[str] = frozenset()
         #: Batches as the receiver made them; bounded, so a writer that falls behind holds the receiver back.
-        self._inbox: queue.Queue[list[Inbound] | None] = queue.Queue(maxsize=queued_batches)
+        self._inbox: queue.Queue[tuple[list[Inbound], Settle | None] | None] = queue.Queue(maxsize=queued_batches)
         self._queued = 0
         self._stop = threading.Event()
         self._republish = threading.Event()
@@ -116,7 +124,7 @@ class IngestWriter:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Finish what is queued (it was already acknowledged to the broker), then stop."""
+        """Finish what is queued, then stop (what is settled after the receiver stopped is delivered again)."""
         self._stop.set()
         self._wake()
         self._thread.join(timeout)
@@ -128,11 +136,12 @@ class IngestWriter:
 
     # -- called from the receiver's thread ----------------------------------------------
 
-    def put_batch(self, items: list[Inbound]) -> None:
-        """Queue messages for storing; blocks while the writer is ``queued_batches`` behind."""
+    def put_batch(self, items: list[Inbound], settle: Settle | None = None) -> None:
+        """Queue messages for storing; blocks while the writer is ``queued_batches`` behind.
+        ``settle`` is called after their transaction (see the module's docstring)."""
         self.stats.received += len(items)
         self._queued += len(items)
-        self._inbox.put(items)
+        self._inbox.put((items, settle))
 
     def put(self, item: Inbound) -> None:
         self.put_batch([item])
@@ -161,13 +170,15 @@ class IngestWriter:
             if self._republish.is_set():
                 self._republish.clear()
                 self._publish_all_cursors()
-            batch = self._next_batch()
+            batch, settles = self._next_batch()
             if batch:
-                self._process(batch)
+                committed = self._process(batch)
+                for settle in settles:
+                    settle(committed)
             elif self._stop.is_set():
                 return
 
-    def _next_batch(self) -> list[Inbound]:
+    def _next_batch(self) -> tuple[list[Inbound], list[Settle]]:
         """Wait for a batch, then merge what else is already waiting, up to about ``batch_size``.
 
         No waiting for more: the receiver already waited up to its max delay,
@@ -176,8 +187,11 @@ class IngestWriter:
         try:
             first = self._inbox.get(timeout=None if not self._stop.is_set() else 0)
         except queue.Empty:
-            return []
-        batch = list(first or [])
+            return [], []
+        batch, settles = [], []
+        if first is not None:
+            batch.extend(first[0])
+            settles.extend([first[1]] if first[1] else [])
         while batch and len(batch) < self.batch_size:
             try:
                 more = self._inbox.get_nowait()
@@ -187,11 +201,13 @@ class IngestWriter:
                 if self._republish.is_set() or self._stop.is_set():
                     break
                 continue
-            batch.extend(more)
+            batch.extend(more[0])
+            settles.extend([more[1]] if more[1] else [])
         self._queued -= len(batch)
-        return batch
+        return batch, settles
 
-    def _process(self, items: list[Inbound]) -> None:
+    def _process(self, items: list[Inbound]) -> bool:
+        """Store one batch; True once it, or its dead letters, are committed."""
         found = _Batch()
         groups: dict[Kind, list[Inbound]] = {}
         for item in items:
@@ -206,8 +222,7 @@ class IngestWriter:
         except Exception as exc:  # the consumer must never die; the edge re-sends what is not confirmed
             self.stats.failed_batches += 1
             log.exception("ingest.batch_failed", size=len(items))
-            self._dead_letter_all(items, f"ingest failed: {type(exc).__name__}: {exc}")
-            return
+            return self._dead_letter_all(items, f"ingest failed: {type(exc).__name__}: {exc}")
         self.stats.batches += 1
         self.stats.stored += found.stored
         self.stats.duplicates += found.duplicates
@@ -217,14 +232,17 @@ class IngestWriter:
                   dead=len(found.dead))
         for (office, node), (epoch, seq) in published.items():
             self._publish_cursor(office, node, epoch, seq)
+        return True
 
-    def _dead_letter_all(self, items: list[Inbound], reason: str) -> None:
+    def _dead_letter_all(self, items: list[Inbound], reason: str) -> bool:
         try:
             with write_transaction(self.engine) as conn:
                 insert_dead_letters(conn, [dead_letter(i.topic, i.payload, reason, i.received_at) for i in items])
-            self.stats.dead_letters += len(items)
         except Exception:
             log.exception("ingest.dead_letters_failed", size=len(items))
+            return False
+        self.stats.dead_letters += len(items)
+        return True
 
     # -- handlers -----------------------------------------------------------------------
 

@@ -123,3 +123,39 @@ def test_republishing_sends_every_stored_cursor(writer: IngestWriter, published:
     writer.stop()
     assert sorted(cursors(published)) == [("hub", 1), ("kiosk", 2)]
 
+
+
+def test_a_batch_is_settled_only_after_its_commit(writer: IngestWriter, engine: Engine) -> None:
+    """The receiver acks the broker when settled: by then the batch must be readable by anyone."""
+    settled: list[tuple[bool, int]] = []
+    first, second = inbound(1), inbound(2)
+    writer.start()
+    writer.put_batch([first, second], lambda committed: settled.append((committed, count(engine, event_table))))
+    writer.put_batch([second], lambda committed: settled.append((committed, count(engine, event_table))))
+    wait_until(lambda: len(settled) == 2, what="both batches settled")
+    writer.stop()
+    assert settled == [(True, 2), (True, 2)]  # a duplicate is settled too: it is stored, once
+
+
+def test_dead_letters_are_settled_once_committed_and_an_uncommitted_batch_is_not(
+    writer: IngestWriter, engine: Engine
+) -> None:
+    settled: list[bool] = []
+    bad = Inbound(Kind.EVENT, topics.evt("demo", "hub", "ticket.issued"), b"not json", datetime.now(UTC))
+    writer.start()
+    writer.put_batch([bad], settled.append)
+    wait_until(lambda: settled == [True], what="the dead letter settled")
+    assert count(engine, dead_letter_table) == 1
+
+    writer._ticket_upsert = BulkStatement(text("this is not sql"), engine.dialect)  # the batch fails …
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE dead_letter"))  # … and so do its dead letters
+    issued = make_event("demo", "hub", 1, datetime.now(UTC), TicketIssued(
+        ticket_id="20261123-090000-0001", number="A001", field="ho-tich", day=datetime(2026, 11, 23).date(),
+        waiting_ahead=0))
+    writer.put_batch([Inbound(Kind.EVENT, topics.evt("demo", "hub", issued.type), dumps(issued), datetime.now(UTC))],
+                     settled.append)
+    wait_until(lambda: len(settled) == 2, timeout=60, what="the failed batch settled")  # two logged tracebacks
+    writer.stop()
+    assert settled == [True, False]  # not committed: the broker must deliver it again
+    assert count(engine, event_table) == 0
