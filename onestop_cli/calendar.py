@@ -72,7 +72,8 @@ def due(
     periods = ", ".join(f"{p.start:%H:%M}–{p.end:%H:%M}" for p in calendar.hours.periods)
     cutoff = calendar.hours.cutoff
     typer.echo(f"Cơ quan: {cfg.office.name} ({cfg.office.id}), múi giờ {cfg.office.timezone}")
-    typer.echo(f"Giờ làm việc: {periods}" + (f"; hồ sơ tiếp nhận sau {cutoff:%H:%M} được tính từ ngày làm việc tiếp theo" if cutoff else ""))
+    late = f"; hồ sơ tiếp nhận sau {cutoff:%H:%M} được tính từ ngày làm việc tiếp theo" if cutoff else ""
+    typer.echo(f"Giờ làm việc: {periods}{late}")
     typer.echo(f"Tiếp nhận: {_moment_vi(at)}")
     typer.echo(f"Thời hạn: {limit.label_vi}" + (" (không tính ngày tiếp nhận)" if limit.unit == "working_days" else ""))
     typer.echo(f"Bắt đầu tính: {_moment_vi(start)}")
