@@ -32,6 +32,7 @@ from transport import MqttClient
 
 log = structlog.get_logger(__name__)
 
+
 def _nothing() -> None:
     pass
 
