@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         default=False, description="Mark the session cookie Secure: set it when the console is served over HTTPS."
     )
 
+    dead_letter_retention_days: float = Field(
+        default=30, gt=0, description="Dead letters not seen again for this long are deleted by the ingest writer.")
+    dead_letter_max_rows: int = Field(
+        default=100_000, ge=1, description="Most dead letters kept (each at most 4 KiB of its payload); the oldest go.")
+
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if self.database_url is None:

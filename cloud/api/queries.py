@@ -5,6 +5,11 @@ Last Will) and the office bridge's link notification. When the office's
 internet link drops, the hub's last retained state on the cloud broker still
 says online (its Last Will fires on the office broker, not here), so a hub
 counts as reachable only while its office's link is not reported down.
+
+Only the nodes an office's configuration declares (and its bridge) are the
+office's nodes. The ingest refuses any other node's messages; rows it stored
+before it did, or of a node since removed from the configuration, are never
+shown as the office's devices.
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ import base64
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from cloud.api import schemas
+from cloud.api.errors import ApiError
+from cloud.db.office_configs import node_ids
 from cloud.db.tables import Counter, DeadLetter, Node, Office, Ticket
 from cloud.ingest.writer import BRIDGE_NODE
 
@@ -43,13 +50,14 @@ def _node_status(node: Node, link_up: bool | None) -> schemas.NodeStatus:
     )
 
 
-def _nodes_by_office(session: Session, office_id: str | None = None) -> dict[str, list[Node]]:
-    query = select(Node).order_by(col(Node.office), col(Node.node))
-    if office_id is not None:
-        query = query.where(Node.office == office_id)
+def _nodes_by_office(session: Session, offices: list[Office]) -> dict[str, list[Node]]:
+    """Each office's declared nodes (``node_ids`` of its configuration, and its bridge) that reported."""
+    declared = {o.id: node_ids(o.config) | {BRIDGE_NODE} for o in offices}
+    query = select(Node).where(col(Node.office).in_(list(declared))).order_by(col(Node.office), col(Node.node))
     grouped: dict[str, list[Node]] = {}
     for node in session.exec(query):
-        grouped.setdefault(node.office, []).append(node)
+        if node.node in declared[node.office]:
+            grouped.setdefault(node.office, []).append(node)
     return grouped
 
 
@@ -69,13 +77,13 @@ def _summary_fields(office: Office, nodes: list[Node]) -> dict[str, object]:
 
 
 def list_offices(session: Session) -> list[schemas.OfficeSummary]:
-    nodes = _nodes_by_office(session)
-    return [schemas.OfficeSummary(**_summary_fields(o, nodes.get(o.id, [])))
-            for o in session.exec(select(Office).order_by(col(Office.id)))]
+    offices = list(session.exec(select(Office).order_by(col(Office.id))))
+    nodes = _nodes_by_office(session, offices)
+    return [schemas.OfficeSummary(**_summary_fields(o, nodes.get(o.id, []))) for o in offices]
 
 
 def office_detail(session: Session, office: Office) -> schemas.OfficeDetail:
-    nodes = _nodes_by_office(session, office.id).get(office.id, [])
+    nodes = _nodes_by_office(session, [office]).get(office.id, [])
     counters = session.exec(select(Counter).where(Counter.office == office.id).order_by(col(Counter.number)))
     return schemas.OfficeDetail(
         **_summary_fields(office, nodes),
@@ -106,7 +114,7 @@ def queue_view(session: Session, office: Office, now: datetime | None = None) ->
         setattr(counts, status, count)
         counts.issued += count
     counters = session.exec(select(Counter).where(Counter.office == office.id).order_by(col(Counter.number)))
-    detail_nodes = _nodes_by_office(session, office.id).get(office.id, [])
+    detail_nodes = _nodes_by_office(session, [office]).get(office.id, [])
     summary = _summary_fields(office, detail_nodes)
     return schemas.QueueView(
         office=office.id,
@@ -128,17 +136,52 @@ def queue_view(session: Session, office: Office, now: datetime | None = None) ->
 
 def list_nodes(session: Session) -> list[schemas.NodeView]:
     views = []
-    for _office, nodes in _nodes_by_office(session).items():
+    for _office, nodes in _nodes_by_office(session, list(session.exec(select(Office)))).items():
         link_up = _link_up(nodes)
         for n in nodes:
             views.append(schemas.NodeView(office=n.office, state=n.state, **_node_status(n, link_up).model_dump()))
     return views
 
 
-def latest_dead_letters(session: Session, limit: int) -> list[schemas.DeadLetterView]:
-    rows = session.exec(select(DeadLetter).order_by(col(DeadLetter.id).desc()).limit(limit))
-    return [
-        schemas.DeadLetterView(id=d.id or 0, topic=d.topic, payload=d.payload, reason=d.reason,
-                               payload_base64=base64.b64encode(d.payload_raw).decode(), received_at=d.received_at)
-        for d in rows
-    ]
+#: The most dead letters one page holds, whatever the request asks.
+MAX_DEAD_LETTER_PAGE = 200
+
+
+def _page_token(letter: DeadLetter) -> str:
+    return base64.urlsafe_b64encode(f"{letter.last_seen.isoformat()}|{letter.id}".encode()).decode()
+
+
+def _read_page_token(token: str) -> tuple[datetime, int]:
+    try:
+        at, _, row_id = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None:
+            raise ValueError("naive instant")
+        return when, int(row_id)
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise ApiError(400, "bad_page_token", "the 'after' token is not one this API gave out; "
+                       "start again without it") from None
+
+
+def dead_letter_page(session: Session, limit: int, after: str | None = None) -> schemas.DeadLetterPage:
+    """Keyset paging on (last_seen, id), newest first: a page costs one index range, however deep.
+
+    A letter seen again while someone pages moves to the front and may be
+    missed by that walk; the next walk from the top shows it.
+    """
+    limit = min(limit, MAX_DEAD_LETTER_PAGE)
+    seen, row_id = col(DeadLetter.last_seen), col(DeadLetter.id)
+    query = select(DeadLetter).order_by(seen.desc(), row_id.desc()).limit(limit + 1)
+    if after is not None:
+        at, last_id = _read_page_token(after)
+        query = query.where(or_(seen < at, and_(seen == at, row_id < last_id)))
+    rows = list(session.exec(query))
+    page = rows[:limit]
+    return schemas.DeadLetterPage(
+        items=[schemas.DeadLetterView(
+            id=d.id or 0, topic=d.topic, payload=d.payload, payload_base64=base64.b64encode(d.payload_raw).decode(),
+            payload_size=d.payload_size, payload_sha256=d.payload_sha256, truncated=len(d.payload_raw) < d.payload_size,
+            reason=d.reason, count=d.count, first_seen=d.first_seen, last_seen=d.last_seen) for d in page],
+        limit=limit,
+        next=_page_token(page[-1]) if len(rows) > limit else None,
+    )

@@ -105,10 +105,21 @@ class NodeView(NodeStatus):
 class DeadLetterView(BaseModel):
     id: int
     topic: str
-    payload: str = Field(description="UTF-8 with undecodable bytes replaced.")
-    payload_base64: str = Field(description="The exact bytes received.")
-    reason: str
-    received_at: datetime
+    payload: str = Field(description="The kept prefix as UTF-8, undecodable bytes replaced.")
+    payload_base64: str = Field(description="The kept prefix, exact bytes (at most 4096).")
+    payload_size: int = Field(description="Size of the whole payload received, in bytes.")
+    payload_sha256: str = Field(description="SHA-256 of the whole payload, hex.")
+    truncated: bool = Field(description="Only a prefix of the payload is kept.")
+    reason: str = Field(description="Why its latest copy was refused.")
+    count: int = Field(description="How many times this topic and payload came.")
+    first_seen: datetime
+    last_seen: datetime
+
+
+class DeadLetterPage(BaseModel):
+    items: list[DeadLetterView] = Field(description="Most recently seen first.")
+    limit: int = Field(description="The page size applied (the request's, at most 200).")
+    next: str | None = Field(description="Pass as ``after`` for the next page; null on the last page.")
 
 
 class IngestHealth(BaseModel):

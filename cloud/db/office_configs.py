@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 import yaml
@@ -98,3 +99,20 @@ def load_office_configs(engine: Engine, directory: Path) -> list[OfficeConfig]:
 def office_ids(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(office_table.c.id)).scalars())
+
+
+def node_ids(config: dict[str, Any]) -> frozenset[str]:
+    """The nodes a stored configuration (the validated YAML as JSON) declares: today its hub alone.
+
+    The schema has no satellites yet, so every other node id of the office is
+    refused by the ingest and hidden from the API; declaring satellites comes
+    with the issue that adds them to ``protocol.office_config``.
+    """
+    return frozenset({str(config.get("hub", {}).get("id", "hub"))})
+
+
+def office_nodes(engine: Engine) -> dict[str, frozenset[str]]:
+    """Every configured office and the node ids its configuration declares."""
+    with engine.connect() as conn:
+        return {office: node_ids(config) for office, config in conn.execute(select(office_table.c.id,
+                                                                                    office_table.c.config))}

@@ -121,15 +121,33 @@ class Command(SQLModel, table=True):
 
 
 class DeadLetter(SQLModel, table=True):
+    """One kind of message the cloud could not use: a topic and a payload, however often it came.
+
+    A retained junk message comes again at every cloud restart and bridge
+    reconnect, so a repeat (same topic, same SHA-256 of the payload) counts on
+    its row instead of adding one; and only a prefix of the payload is kept,
+    with the full size and hash, so megabytes of junk stay a few KiB here
+    (``cloud.ingest.dead_letters``).
+    """
+
     __tablename__ = "dead_letter"
+    __table_args__ = (
+        Index("ux_dead_letter_topic_sha256", "topic", "payload_sha256", unique=True),
+        # Newest first for the API's pages, oldest first for the retention.
+        Index("ix_dead_letter_last_seen_id", "last_seen", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     topic: str = Field(sa_type=String(1024))
     payload: str = Field(sa_type=ReadableText,
-                         description="The payload decoded as UTF-8 with errors replaced, for reading.")
-    payload_raw: bytes = Field(sa_type=LargeBinary, description="The exact bytes, for replaying.")
-    reason: str = Field(sa_type=ReadableText)
-    received_at: datetime = Field(sa_type=UtcDateTime)
+                         description="The kept prefix decoded as UTF-8 with errors replaced, for reading.")
+    payload_raw: bytes = Field(sa_type=LargeBinary, description="The first bytes received (at most the prefix size).")
+    payload_size: int = Field(sa_type=BigInt, description="Size of the whole payload, in bytes.")
+    payload_sha256: str = Field(sa_type=String(64), description="SHA-256 of the whole payload, hex.")
+    reason: str = Field(sa_type=ReadableText, description="Why the latest copy was refused.")
+    count: int = Field(sa_type=BigInt, description="How many times this topic and payload came.")
+    first_seen: datetime = Field(sa_type=UtcDateTime)
+    last_seen: datetime = Field(sa_type=UtcDateTime)
 
 
 event_table = table_of(Event)

@@ -15,7 +15,7 @@ which also carries the commands: the receiver process only receives.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import Engine
@@ -38,7 +38,9 @@ SUBSCRIPTIONS: dict[Kind, str] = {
 
 class IngestConsumer:
     def __init__(self, engine: Engine, settings: Settings, publish: Publish) -> None:
-        self.writer = IngestWriter(engine, publish, batch_size=settings.ingest_batch_size)
+        self.writer = IngestWriter(engine, publish, batch_size=settings.ingest_batch_size,
+                                   dead_letter_retention=timedelta(days=settings.dead_letter_retention_days),
+                                   dead_letter_max_rows=settings.dead_letter_max_rows)
         self.receiver = Receiver(
             ReceiverConfig(
                 client_id=f"{settings.mqtt_client_id}-ingest",

@@ -8,7 +8,9 @@ fighting for its lock. For each batch:
 
 1. decode every message (``protocol``) and encode its rows, before the
    transaction takes the write lock; what breaks the contract, or claims an
-   office no configuration defines, becomes a dead letter with the reason;
+   office no configuration defines or a node its configuration does not
+   declare, becomes a dead letter with the reason (so no ``node`` row and no
+   cursor is ever made for a made-up node);
 2. in one transaction, drop event ids already stored (one ``SELECT ... IN``) or repeated inside
    the batch: delivery is at least once, storage is once;
 3. insert the new events and apply the ticket projection (one upsert
@@ -29,15 +31,21 @@ after the transaction that stored the batch (or its dead letters), and only
 then does the receiver acknowledge those messages to the broker; ``False``
 means not even the dead letters could be committed, so the broker must
 deliver the batch again (``cloud.ingest.receiver``).
+
+After settling, the writer prunes the dead letters past their retention or
+row cap, at most once every ``prune_interval_s`` (sooner while a prune still
+finds a full chunk to delete), each prune a bounded delete in its own
+transaction (``cloud.ingest.dead_letters.prune``).
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -45,10 +53,10 @@ from sqlalchemy import Connection, Engine, case, func, select
 
 from cloud.db.bulk import BulkStatement
 from cloud.db.engine import write_transaction
-from cloud.db.office_configs import office_ids
+from cloud.db.office_configs import office_nodes
 from cloud.db.tables import event_table, node_table
 from cloud.db.upsert import insert
-from cloud.ingest import cursors
+from cloud.ingest import cursors, dead_letters
 from cloud.ingest.dead_letters import dead_letter, insert_dead_letters
 from cloud.ingest.inbox import Inbound, Kind
 from cloud.ingest.tickets import Fact, ticket_facts, upsert_statement
@@ -95,12 +103,19 @@ Handler = Callable[[list[Inbound], _Batch], Write]
 
 
 class IngestWriter:
-    def __init__(self, engine: Engine, publish: Publish, *, batch_size: int = 500, queued_batches: int = 20) -> None:
+    def __init__(self, engine: Engine, publish: Publish, *, batch_size: int = 500, queued_batches: int = 20,
+                 dead_letter_retention: timedelta = timedelta(days=30), dead_letter_max_rows: int = 100_000,
+                 prune_interval_s: float = 60.0) -> None:
         self.engine = engine
         self.publish = publish
         self.batch_size = batch_size
         self.stats = IngestStats()
-        self.offices: frozenset[str] = frozenset()
+        #: Configured office → the node ids its configuration declares (``reload_offices``).
+        self.nodes: dict[str, frozenset[str]] = {}
+        self.dead_letter_retention = dead_letter_retention
+        self.dead_letter_max_rows = dead_letter_max_rows
+        self.prune_interval_s = prune_interval_s
+        self._next_prune = 0.0  # time.monotonic() of the next prune: the first batch prunes
         #: Batches as the receiver made them; bounded, so a writer that falls behind holds the receiver back.
         self._inbox: queue.Queue[tuple[list[Inbound], Settle | None] | None] = queue.Queue(maxsize=queued_batches)
         self._queued = 0
@@ -132,7 +147,11 @@ class IngestWriter:
             log.warning("ingest.stop_timeout", queued=self._inbox.qsize())
 
     def reload_offices(self) -> None:
-        self.offices = frozenset(office_ids(self.engine))
+        self.nodes = office_nodes(self.engine)
+
+    @property
+    def offices(self) -> frozenset[str]:
+        return frozenset(self.nodes)
 
     # -- called from the receiver's thread ----------------------------------------------
 
@@ -175,6 +194,8 @@ class IngestWriter:
                 committed = self._process(batch)
                 for settle in settles:
                     settle(committed)
+                if time.monotonic() >= self._next_prune:
+                    self.prune_dead_letters()
             elif self._stop.is_set():
                 return
 
@@ -244,14 +265,32 @@ class IngestWriter:
         self.stats.dead_letters += len(items)
         return True
 
+    def prune_dead_letters(self) -> int:
+        """Delete one bounded chunk of expired dead letters; schedules the next prune (soon if more remain)."""
+        try:
+            with write_transaction(self.engine) as conn:
+                deleted = dead_letters.prune(conn, datetime.now(UTC), self.dead_letter_retention,
+                                             self.dead_letter_max_rows)
+        except Exception:  # pruning is housekeeping: it must never stop the ingest
+            log.exception("ingest.dead_letters_prune_failed")
+            deleted = 0
+        more = deleted >= dead_letters.PRUNE_CHUNK
+        self._next_prune = time.monotonic() + (0 if more else self.prune_interval_s)
+        return deleted
+
     # -- handlers -----------------------------------------------------------------------
 
-    def _known(self, office: str, item: Inbound, found: _Batch) -> bool:
-        if office in self.offices:
+    def _known(self, office: str, item: Inbound, found: _Batch, node: str | None = None) -> bool:
+        """The office is configured and, when given, the node is one its configuration declares."""
+        declared = self.nodes.get(office)
+        if declared is None:
+            reason = f"unknown office {office!r}: no firmware_configs file defines it"
+        elif node is not None and node not in declared:
+            reason = (f"unknown node {node!r} of office {office!r}: its configuration declares "
+                      f"{', '.join(sorted(declared))} only")
+        else:
             return True
-        found.dead.append(dead_letter(
-            item.topic, item.payload,
-            f"unknown office {office!r}: no firmware_configs file defines it", item.received_at))
+        found.dead.append(dead_letter(item.topic, item.payload, reason, item.received_at))
         return False
 
     def _events(self, items: list[Inbound], found: _Batch) -> Write:
@@ -267,7 +306,7 @@ class IngestWriter:
                 found.dead.append(dead_letter(item.topic, item.payload, str(exc), item.received_at))
                 continue
             env = event.envelope
-            if not self._known(env.office, item, found):
+            if not self._known(env.office, item, found, env.node):
                 continue
             key = (env.office, env.node, env.epoch)
             found.touched.setdefault(key, set())
@@ -315,7 +354,7 @@ class IngestWriter:
             except ProtocolError as exc:
                 found.dead.append(dead_letter(item.topic, item.payload, str(exc), item.received_at))
                 continue
-            if not self._known(state.office, item, found):
+            if not self._known(state.office, item, found, state.node):
                 continue
             rows.append({"office": state.office, "node": state.node, "online": state.online,
                          "state": state.model_dump(mode="json"),

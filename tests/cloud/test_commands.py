@@ -85,7 +85,7 @@ def test_a_silent_hub_is_a_504_within_the_timeout_and_a_late_ack_is_recorded(
 def test_an_ack_for_an_unknown_command_is_a_dead_letter(api: httpx.Client, fake_hub: Callable[..., FakeHub]) -> None:
     hub = fake_hub(None)
     hub.send_ack(Ack(command_id="no-such-command", office="demo", node="hub", ts=datetime.now(UTC), ok=True))
-    letters = wait_until(lambda: api.get("/api/v1/dead-letters", headers=AS_IT).json(), what="a dead letter")
+    letters = wait_until(lambda: api.get("/api/v1/dead-letters", headers=AS_IT).json()["items"], what="a dead letter")
     assert "ack for unknown command 'no-such-command'" in letters[0]["reason"]
     assert letters[0]["topic"] == "onestop/v1/demo/hub/ack"
     assert api.get("/api/v1/health").json()["status"] == "ok"  # and nothing broke

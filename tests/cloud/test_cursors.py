@@ -45,6 +45,7 @@ def published() -> Published:
 def writer(engine: Engine, published: Published) -> IngestWriter:
     w = IngestWriter(engine, lambda topic, payload, qos, retain: published.append((topic, payload)) or True)
     w.reload_offices()
+    w.nodes["demo"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
     return w
 
 

@@ -46,6 +46,7 @@ def writer(engine: Engine, published: Published) -> IngestWriter:
 
     w = IngestWriter(engine, publish, batch_size=100)
     w.reload_offices()
+    w.nodes["demo"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
     return w
 
 

@@ -50,6 +50,7 @@ def test_the_writer_stores_big_seqs_nul_payloads_and_each_event_once(engine: Eng
     published: list[tuple[str, bytes]] = []
     writer = IngestWriter(engine, lambda topic, payload, qos, retain: published.append((topic, payload)) or True)
     writer.reload_offices()
+    writer.nodes["demo"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
     batch = [
         inbound("hub", 1, TicketIssued(ticket_id="20261123-090000-0001", number="A001", field="ho-tich",
                                        day=TS.date(), waiting_ahead=0)),
