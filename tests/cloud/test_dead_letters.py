@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select
+from alembic.command import downgrade
+from sqlalchemy import Engine, func, select, text
 
 from broker.probe import MqttProbe
 from cloud.app import CloudServer
@@ -169,3 +170,24 @@ def test_a_cut_multibyte_character_is_left_out_and_repeats_in_one_batch_merge(en
         assert conn.execute(select(func.count()).select_from(dead_letter_table)).scalar() == 2
     by_topic = {r["topic"]: r for r in rows(engine)}
     assert (by_topic["t"]["count"], by_topic["t"]["reason"], by_topic["u"]["count"]) == (2, "bad again", 1)
+
+
+def test_existing_rows_migrate_cut_hashed_and_merged(database_url: str) -> None:
+    """Rows stored whole before 0009 keep a prefix with the size and hash of what they held; repeats merge."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    downgrade(migrate.alembic_config(engine), "0008")
+    big, old, new = junk(3), datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    insert = text("INSERT INTO dead_letter (topic, payload, payload_raw, reason, received_at) VALUES (:t, :p, :r, :why, :at)")
+    with engine.begin() as conn:
+        for topic, payload, reason, at in [("a", big, "first", old), ("a", big, "second", new), ("b", b"ok", "b", old)]:
+            conn.execute(insert, {"t": topic, "p": payload.decode(), "r": payload, "why": reason,
+                                  "at": at if engine.dialect.name != "sqlite" else at.replace(tzinfo=None)})
+    migrate.upgrade(engine)
+    by_topic = {r["topic"]: r for r in rows(engine)}
+    engine.dispose()
+    a, b = by_topic["a"], by_topic["b"]
+    assert (a["payload_size"], a["payload_sha256"]) == (MB, hashlib.sha256(big).hexdigest())
+    assert a["payload_raw"] == big[:PREFIX_BYTES] and len(a["payload"]) == PREFIX_BYTES
+    assert (a["count"], a["reason"], a["first_seen"], a["last_seen"]) == (2, "second", old, new)
+    assert (b["payload_raw"], b["count"], b["payload_size"]) == (b"ok", 1, 2)
