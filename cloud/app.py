@@ -172,7 +172,7 @@ class CloudServer(BackgroundServer):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_app(settings)
-        super().__init__(self.app, settings.http_host, settings.http_port, "cloud service")
+        super().__init__(self.app, settings.http_host, settings.http_port, "cloud service", **uvicorn_options(settings))
 
     def __enter__(self) -> CloudServer:
         return self.start()
