@@ -19,6 +19,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 import uvicorn
@@ -27,6 +28,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from cloud.api import api_router, docs, errors
+from cloud.api.limits import BodyGate
 from cloud.auth.throttle import SignInThrottle
 from cloud.auth.users import UserStore
 from cloud.commands.bus import CommandBus
@@ -136,17 +138,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     docs.install(app)
     install_console(app)
-    app.include_router(api_router)
-    app.include_router(console_router)
+    # Every route's body limit, unless the route says more (cloud/api/limits.py). Not FastAPI(max_body_size=):
+    # that one sits outside BodyGate and would turn the gate's JSON 413 into a plain-text one.
+    app.include_router(api_router, max_body_size=settings.http_max_body_bytes)
+    app.include_router(console_router, max_body_size=settings.http_max_body_bytes)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    app.add_middleware(BodyGate, routes=app.routes, default=settings.http_max_body_bytes)  # after the routes
     return app
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """What uvicorn enforces on connections: the idle keep-alive, the concurrency cap, h11's head size.
+
+    uvicorn has no timeout for a request's head or body (a client sending one
+    byte a minute keeps its connection): the reverse proxy in front sets those
+    (docs/cloud.md, "Limits").
+    """
+    return {"timeout_keep_alive": settings.http_keep_alive_s, "limit_concurrency": settings.http_limit_concurrency,
+            "h11_max_incomplete_event_size": settings.http_max_header_bytes}
 
 
 def run(settings: Settings | None = None) -> None:
     """Serve the cloud service on ``settings.http_host:http_port`` until SIGINT/SIGTERM."""
     settings = settings or Settings()
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, lifespan="on",
-                log_level="info", access_log=settings.http_access_log)
+                log_level="info", access_log=settings.http_access_log, **uvicorn_options(settings))
 
 
 class CloudServer(BackgroundServer):
@@ -156,7 +172,7 @@ class CloudServer(BackgroundServer):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_app(settings)
-        super().__init__(self.app, settings.http_host, settings.http_port, "cloud service")
+        super().__init__(self.app, settings.http_host, settings.http_port, "cloud service", **uvicorn_options(settings))
 
     def __enter__(self) -> CloudServer:
         return self.start()

@@ -40,6 +40,22 @@ class Settings(BaseSettings):
         default=False, description="One log line per HTTP request; off because every open console polls each second."
     )
 
+    http_max_body_bytes: int = Field(
+        default=64 * 1024, ge=0,
+        description="Largest request body a route takes unless it says more (its max_body_size): JSON and forms.",
+    )
+    http_keep_alive_s: int = Field(
+        default=5, ge=1, description="An idle keep-alive connection is closed after this many seconds (uvicorn)."
+    )
+    http_limit_concurrency: int | None = Field(
+        default=None, ge=1,
+        description="Open connections and requests beyond which uvicorn answers 503 at once; none: no limit.",
+    )
+    http_max_header_bytes: int = Field(
+        default=16 * 1024, ge=1024,
+        description="Largest request head with uvicorn's h11 parser (h11_max_incomplete_event_size).",
+    )
+
     firmware_configs: Path = Field(default=Path("firmware_configs"), description="Directory of office YAML files.")
 
     reference_data: Path = Field(

@@ -17,9 +17,11 @@ from transport.waiting import WaitTimeout, wait_until
 
 
 class BackgroundServer:
-    def __init__(self, app: Any, host: str, port: int, name: str) -> None:
+    def __init__(self, app: Any, host: str, port: int, name: str, **options: Any) -> None:
+        """``options``: further ``uvicorn.Config`` settings (the cloud's connection limits)."""
         self.host, self.port, self.name = host, port, name
-        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                                                     **options))
         self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
 
     @property

@@ -61,9 +61,11 @@ class CloudProcess:
             ONESTOP_MQTT_CLIENT_ID=f"cloud-{tmp_path.name}"[:60],
         )
         self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        """Where the running service listens (a new free port each start)."""
 
     def start(self) -> None:
-        port = free_port()
+        port = self.port = free_port()
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "onestop_cli.main", "--log-level", "warning", "cloud"],
