@@ -84,6 +84,9 @@ class Forwarder:
         if cursor.epoch != self.outbox.epoch:
             self._other_epoch(cursor)
             return
+        if cursor == self._refused:  # the retained one again (a reconnect): its alert is already out
+            self._log_refused(cursor, self.outbox.last_seq())
+            return
         try:
             pruned = self.outbox.confirm(cursor.seq, cursor.epoch)
         except CursorAhead as exc:
@@ -104,11 +107,12 @@ class Forwarder:
             log.warning("cursor.newer_epoch_ignored", **fields)
 
     def _cursor_ahead(self, cursor: Cursor, refused: CursorAhead) -> None:
-        """Keep every event, and tell the operator through the outbox itself (the alert is an event)."""
-        log.error("cursor.ahead_refused", office=self.office, node=self.node, epoch=cursor.epoch,
-                  cursor_seq=cursor.seq, last_seq=refused.last_seq, cursor_ts=cursor.ts.isoformat())
-        if cursor == self._refused:
-            return
+        """Keep every event, and tell the operator through the outbox itself (the alert is an event).
+
+        The refused cursor is remembered, so that its re-delivery is refused
+        without a second alert even once the alert's own seq has reached it.
+        """
+        self._log_refused(cursor, refused.last_seq)
         self._refused = cursor
         alert = NodeAlert(
             code="cursor_ahead",
@@ -120,6 +124,10 @@ class Forwarder:
         envelope = self.outbox.append(self.office, self.node, self.clock(), alert)
         log.warning("node.alert", office=self.office, node=self.node, code=alert.code, seq=envelope.seq)
         self.notify()
+
+    def _log_refused(self, cursor: Cursor, last_seq: int) -> None:
+        log.error("cursor.ahead_refused", office=self.office, node=self.node, epoch=cursor.epoch,
+                  cursor_seq=cursor.seq, last_seq=last_seq, cursor_ts=cursor.ts.isoformat())
 
     def _run(self) -> None:
         last_confirmed = -1
