@@ -44,7 +44,7 @@ DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024
 #: service is down (the hubs re-send whatever stays unconfirmed, so a drop is recovered).
 DEFAULT_CLOUD_MAX_QUEUED_BYTES = 256 * 1024 * 1024
 #: Largest payload a broker accepts. Events, acks, states and commands are JSON of a few
-#: KB at most; a bigger publish is refused (MQTT v5: PUBACK 0x97 / 0x83) and goes nowhere.
+#: KB at most; a bigger publish is dropped (MQTT v5 QoS 1: PUBACK 0x95) and goes nowhere.
 DEFAULT_MESSAGE_SIZE_LIMIT = 256 * 1024
 #: Largest packet: the payload limit plus room for a topic and properties. A client that
 #: sends more is not speaking this protocol and is disconnected.

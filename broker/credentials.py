@@ -25,8 +25,17 @@ import structlog
 
 from broker import configs, passwords, process
 from broker.acl import (
-    ALL_TOPICS, AclBlock, Rule, cloud_standin_rules, node_rules, office_rules, office_topics, parse_acl, read_acl,
-    render_acl, service_rules,
+    ALL_TOPICS,
+    AclBlock,
+    Rule,
+    cloud_standin_rules,
+    node_rules,
+    office_rules,
+    office_topics,
+    parse_acl,
+    read_acl,
+    render_acl,
+    service_rules,
 )
 from broker.configs import ConfigError, check_office
 from broker.errors import CredentialError

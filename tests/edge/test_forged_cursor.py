@@ -98,7 +98,7 @@ def test_the_forwarder_keeps_its_events_and_raises_one_alert_per_forged_cursor(s
     assert [p.seq for p in outbox.pending()] == [5, 6]
 
 
-def test_a_forged_cursor_from_the_cloud_side_does_not_silence_the_office(stack, mqtt_probe) -> None:
+def test_a_forged_cursor_from_the_cloud_side_does_not_silence_the_office(stack, mqtt_probe) -> None:  # noqa: F811
     """Injected on the cloud broker as the service user would publish it, carried down by the bridge."""
     hub = stack.hub
     assert hub.sim is not None
