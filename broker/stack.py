@@ -182,6 +182,9 @@ class Login(NamedTuple):
     username: str
     password: str
 
+    def __repr__(self) -> str:  # never the password, in an assertion message or a log
+        return f"Login({self.username}@{self.host}:{self.port})"
+
 
 @dataclass
 class OfficeBroker:
