@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from broker.settings import BrokerSettings
-from protocol.topics import ID_PATTERN, ROOT
+from protocol.topics import DOWNSTREAM, ID_PATTERN, ROOT, UPSTREAM, Channel, subscription
 
 #: error/warning/notice/information: connects, disconnects, denials and bridge
 #: state, without per-message lines that would flood a Pi's SD card.
@@ -36,8 +36,19 @@ DEFAULT_MAX_INFLIGHT = 100
 DEFAULT_CLOUD_MAX_INFLIGHT = 5_000
 #: Seconds between saves of the in-memory state: what a kill -9 can lose.
 DEFAULT_AUTOSAVE_INTERVAL = 60
-#: Commands can carry a rendered receipt; events are small.
-DEFAULT_MAX_PACKET_SIZE = 4 * 1024 * 1024
+#: Per-client bound in payload bytes of that queue. 200,000 events of ~300-600 bytes
+#: (an envelope of docs' examples) fit, so the message bound is what an outage meets
+#: first; the byte bound stops a client from filling a Pi's memory with big messages.
+DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024
+#: The cloud broker's queue also holds the ingest's backlog of every office while the
+#: service is down (the hubs re-send whatever stays unconfirmed, so a drop is recovered).
+DEFAULT_CLOUD_MAX_QUEUED_BYTES = 256 * 1024 * 1024
+#: Largest payload a broker accepts. Events, acks, states and commands are JSON of a few
+#: KB at most; a bigger publish is dropped (MQTT v5 QoS 1: PUBACK 0x95) and goes nowhere.
+DEFAULT_MESSAGE_SIZE_LIMIT = 256 * 1024
+#: Largest packet: the payload limit plus room for a topic and properties. A client that
+#: sends more is not speaking this protocol and is disconnected.
+DEFAULT_MAX_PACKET_SIZE = DEFAULT_MESSAGE_SIZE_LIMIT + 64 * 1024
 #: Production bridge reconnect: back off from 5 s up to 30 s with jitter, so a
 #: province of offices does not reconnect in lockstep after a cloud restart.
 PRODUCTION_RESTART_TIMEOUT: tuple[int, int] = (5, 30)
@@ -56,7 +67,8 @@ class BridgeTopic:
 def bridge_topics(office: str) -> tuple[list[BridgeTopic], list[BridgeTopic]]:
     """The (out, in) topic patterns of one office's bridge.
 
-    Derived from the wire contract's channel table: facts, acks and the
+    Derived from the wire contract's channel table (``protocol.topics``:
+    ``UPSTREAM`` go out, ``DOWNSTREAM`` come in): facts, acks and the
     retained state leave the office at QoS 1, telemetry at QoS 0 (a lost
     sample is replaced by the next one); retained config comes in at QoS 1.
     Nothing else crosses, so a mistake on one office's LAN can never reach
@@ -73,19 +85,16 @@ def bridge_topics(office: str) -> tuple[list[BridgeTopic], list[BridgeTopic]]:
     the cursor is retained state that the next cursor or the reconnect
     replaces, while the hub keeps re-sending what stays unconfirmed.
     """
-    base = f"{ROOT}/{office}/+"
-    out = [
-        BridgeTopic(f"{base}/evt/#", 1),
-        BridgeTopic(f"{base}/ack", 1),
-        BridgeTopic(f"{base}/state", 1),
-        BridgeTopic(f"{base}/telemetry", 0),
-    ]
-    into = [
-        BridgeTopic(f"{base}/cmd/#", 0),
-        BridgeTopic(f"{base}/config", 1),
-        BridgeTopic(f"{base}/cursor", 0),
-    ]
+    out = [BridgeTopic(subscription(channel, office), _BRIDGE_QOS[channel]) for channel in UPSTREAM]
+    into = [BridgeTopic(subscription(channel, office), _BRIDGE_QOS[channel]) for channel in DOWNSTREAM]
     return out, into
+
+
+#: QoS of each channel across the bridge (see bridge_topics for why cmd and cursor use 0).
+_BRIDGE_QOS: dict[Channel, int] = {
+    Channel.EVT: 1, Channel.ACK: 1, Channel.STATE: 1, Channel.TELEMETRY: 0,
+    Channel.CMD: 0, Channel.CONFIG: 1, Channel.CURSOR: 0,
+}
 
 
 #: Node id reserved for the broker layer in an office's topic tree: the link
@@ -238,10 +247,17 @@ def _common(
     max_queued_bytes: int,
     max_inflight: int,
     max_packet_size: int,
+    message_size_limit: int,
     autosave_interval: int,
     run_as: str | None,
     pid_file: Path | str | None,
 ) -> dict[str, object]:
+    if not 0 < int(message_size_limit) <= int(max_packet_size):
+        raise ConfigError(f"message_size_limit {message_size_limit!r} must be positive and at most "
+                          f"max_packet_size ({max_packet_size!r}): a bigger payload could not be sent anyway")
+    if int(max_queued_bytes) <= 0:
+        raise ConfigError(f"max_queued_bytes {max_queued_bytes!r} must be positive: 0 lets one client's "
+                          "queue take all the broker's memory")
     return {
         "port": _port(port),
         "bind": _token("bind address", bind),
@@ -254,6 +270,7 @@ def _common(
         "max_queued_bytes": int(max_queued_bytes),
         "max_inflight": int(max_inflight),
         "max_packet_size": int(max_packet_size),
+        "message_size_limit": int(message_size_limit),
         "autosave_interval": int(autosave_interval),
         "run_as": _token("user", run_as) if run_as else None,
         "pid_file": _path("pid file", pid_file) if pid_file else None,
@@ -270,9 +287,10 @@ def render_cloud_conf(
     log_dest: str | Path | Sequence[str | Path] = "stderr",
     log_types: Sequence[str] = DEFAULT_LOG_TYPES,
     max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
-    max_queued_bytes: int = 0,
+    max_queued_bytes: int = DEFAULT_CLOUD_MAX_QUEUED_BYTES,
     max_inflight: int = DEFAULT_CLOUD_MAX_INFLIGHT,
     max_packet_size: int = DEFAULT_MAX_PACKET_SIZE,
+    message_size_limit: int = DEFAULT_MESSAGE_SIZE_LIMIT,
     autosave_interval: int = DEFAULT_AUTOSAVE_INTERVAL,
     persistent_client_expiration: str = "30d",
     run_as: str | None = None,
@@ -294,6 +312,7 @@ def render_cloud_conf(
         port=port, bind=bind, data_dir=data_dir, password_file=password_file, acl_file=acl_file,
         log_dest=log_dest, log_types=log_types, max_queued_messages=max_queued_messages,
         max_queued_bytes=max_queued_bytes, max_inflight=max_inflight, max_packet_size=max_packet_size,
+        message_size_limit=message_size_limit,
         autosave_interval=autosave_interval, run_as=run_as, pid_file=pid_file,
     )
     return render_template(
@@ -316,9 +335,10 @@ def render_office_conf(
     log_dest: str | Path | Sequence[str | Path] = "stderr",
     log_types: Sequence[str] = DEFAULT_LOG_TYPES,
     max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES,
-    max_queued_bytes: int = 0,
+    max_queued_bytes: int = DEFAULT_MAX_QUEUED_BYTES,
     max_inflight: int = DEFAULT_MAX_INFLIGHT,
     max_packet_size: int = DEFAULT_MAX_PACKET_SIZE,
+    message_size_limit: int = DEFAULT_MESSAGE_SIZE_LIMIT,
     autosave_interval: int = DEFAULT_AUTOSAVE_INTERVAL,
     run_as: str | None = None,
     pid_file: Path | str | None = None,
@@ -335,6 +355,7 @@ def render_office_conf(
         port=port, bind=bind, data_dir=data_dir, password_file=password_file, acl_file=acl_file,
         log_dest=log_dest, log_types=log_types, max_queued_messages=max_queued_messages,
         max_queued_bytes=max_queued_bytes, max_inflight=max_inflight, max_packet_size=max_packet_size,
+        message_size_limit=message_size_limit,
         autosave_interval=autosave_interval, run_as=run_as, pid_file=pid_file,
     )
     return render_template(

@@ -24,16 +24,29 @@ from pathlib import Path
 import structlog
 
 from broker import configs, passwords, process
-from broker.acl import ALL_TOPICS, AclBlock, office_topics, parse_acl, read_acl, render_acl
+from broker.acl import (
+    ALL_TOPICS,
+    AclBlock,
+    Rule,
+    cloud_standin_rules,
+    node_rules,
+    office_rules,
+    office_topics,
+    parse_acl,
+    read_acl,
+    render_acl,
+    service_rules,
+)
 from broker.configs import ConfigError, check_office
 from broker.errors import CredentialError
 from broker.files import exclusive_lock, match_owner, write_private
 from broker.passwords import PASSWORD_BYTES, new_password
+from protocol.topics import ID_PATTERN
 
 __all__ = [
     "ALL_TOPICS", "PASSWORD_BYTES", "SERVICE_USER_PATTERN", "AclBlock", "BrokerDir", "CloudBrokerDir",
-    "CredentialError", "OfficeBrokerDir", "OfficeCredentials", "new_password", "office_topics", "parse_acl",
-    "render_acl",
+    "CredentialError", "OfficeBrokerDir", "OfficeCredentials", "new_password", "node_rules", "office_rules",
+    "office_topics", "parse_acl", "render_acl",
 ]
 
 log = structlog.get_logger(__name__)
@@ -136,8 +149,27 @@ class BrokerDir:
     def acl(self) -> dict[str, AclBlock]:
         return read_acl(self.acl_path)
 
+    def _current_rules(self, block: AclBlock) -> list[Rule] | None:
+        """The rules that replace a block from before per-channel rules; None to keep it as it is."""
+        return None
+
     def _write_acl(self, blocks: dict[str, AclBlock]) -> None:
+        for name, block in blocks.items():
+            upgraded = self._current_rules(block) if block.is_legacy else None
+            if upgraded is not None:
+                blocks[name] = AclBlock(name, upgraded)
+                log.info("broker.acl_upgraded", user=name, dir=str(self.path))
         write_private(self.acl_path, render_acl(blocks))
+
+    def upgrade_acl(self) -> list[str]:
+        """Give every user of an older release the per-channel rules (``topic readwrite onestop/v1/OFFICE/#``
+        let an office forge its own commands and cursor); the names upgraded."""
+        with self._locked():
+            blocks = self.acl()
+            legacy = [name for name, block in blocks.items() if block.is_legacy and self._current_rules(block)]
+            if legacy:
+                self._write_acl(blocks)
+        return legacy
 
     def _put_user(self, username: str, rules: list[tuple[str, str]]) -> str:
         """Create or rotate ``username`` with exactly ``rules``; returns the new password."""
@@ -169,7 +201,12 @@ class CloudBrokerDir(BrokerDir):
         return sorted(u for u, b in self.acl().items() if b.is_service)
 
     def offices(self) -> list[str]:
-        return sorted(u for u, b in self.acl().items() if b.rules == [("readwrite", office_topics(u))])
+        return sorted(u for u, b in self.acl().items()
+                      if b.rules in (office_rules(u), [("readwrite", office_topics(u))]))
+
+    def _current_rules(self, block: AclBlock) -> list[Rule] | None:
+        legacy_office = block.rules == [("readwrite", office_topics(block.username))]
+        return office_rules(block.username) if legacy_office else None
 
     def add_service_user(self, name: str) -> str:
         """Add (or rotate) a cloud service user allowed on every office's topics."""
@@ -184,7 +221,7 @@ class CloudBrokerDir(BrokerDir):
                     f"{name!r} is already an office's user; a service user needs another name "
                     "(e.g. 'cloud' or 'ingest')"
                 )
-            password = self._put_user(name, [("readwrite", ALL_TOPICS)])
+            password = self._put_user(name, service_rules())
         log.info("broker.service_user_set", user=name, dir=str(self.path))
         return password
 
@@ -213,7 +250,7 @@ class CloudBrokerDir(BrokerDir):
         with self._locked():
             if office in self.service_users():
                 raise CredentialError(f"{office!r} is a cloud service user; choose another office id")
-            password = self._put_user(office, [("readwrite", office_topics(office))])
+            password = self._put_user(office, office_rules(office))
             acl_entry = self.acl()[office].text()
         bridge_conf = configs.render_bridge(
             office, cloud_host, cloud_port, office, password, restart_timeout,
@@ -239,8 +276,10 @@ class CloudBrokerDir(BrokerDir):
         return removed
 
     def write_conf(self, port: int, bind: str = "127.0.0.1", **options: object) -> Path:
-        """Render this directory's mosquitto.conf (see configs.render_cloud_conf for options)."""
+        """Render this directory's mosquitto.conf (see configs.render_cloud_conf for options);
+        an ACL of an older release gets the per-channel rules."""
         self.ensure()
+        self.upgrade_acl()
         options.setdefault("pid_file", self.pid_path)
         text = configs.render_cloud_conf(port, self.data_dir, self.passwd_path, self.acl_path, bind, **options)  # type: ignore[arg-type]  # the renderer's keywords, passed through
         return write_private(self.conf_path, text)
@@ -249,10 +288,11 @@ class CloudBrokerDir(BrokerDir):
 class OfficeBrokerDir(BrokerDir):
     """An office hub's broker directory: local users for the hub and its satellites.
 
-    Every local user is confined to the office's own topics, like the office
-    itself on the cloud broker: a satellite cannot publish for another office
-    through the bridge, because the bridge only forwards ``onestop/v1/{office}/...``
-    and the local ACL refuses everything else.
+    A local user's name is the node id it speaks for, and it is confined to
+    that node's channels, each in its direction (:func:`broker.acl.node_rules`):
+    a satellite can neither publish as the hub nor read the hub's commands,
+    and no node, the hub included, can write a command, a config or a cursor.
+    Those come only through the bridge, which mosquitto exempts from the ACL.
     """
 
     def __init__(self, path: Path | str, office: str) -> None:
@@ -269,15 +309,33 @@ class OfficeBrokerDir(BrokerDir):
     def local_users(self) -> list[str]:
         return sorted(self.acl())
 
+    def _current_rules(self, block: AclBlock) -> list[Rule] | None:
+        legacy_node = block.rules == [("readwrite", office_topics(self.office))]
+        return node_rules(self.office, block.username) if legacy_node and ID_PATTERN.match(block.username) else None
+
     def add_local_user(self, name: str = "hub") -> str:
-        """Add (or rotate) a node's login on the hub broker; returns its password."""
-        if not SERVICE_USER_PATTERN.match(name or ""):
+        """Add (or rotate) the login of node ``name`` on the hub broker; returns its password."""
+        if not SERVICE_USER_PATTERN.match(name or "") or not ID_PATTERN.match(name):
             raise CredentialError(
-                f"local user name {name!r} is invalid: use a lowercase letter followed by up to 62 "
-                "lowercase letters, digits, '_' or '-' (e.g. 'hub', 'counter-2')"
+                f"local user name {name!r} is invalid: it is the node id the login speaks for, so use 1-63 "
+                "lowercase letters, digits or '-', starting with a letter (e.g. 'hub', 'counter-2')"
             )
+        return self._put_local(name, node_rules(self.office, name))
+
+    def add_cloud_standin(self, name: str = "cloud") -> str:
+        """Add (or rotate) a login that plays the cloud on this broker: writes cmd, config and cursor.
+
+        For a hub without a bridge (tests, a technician's bench); ``init-office``
+        never creates it, and a production hub must not have it. The hub
+        refuses a cursor beyond what it has issued even from this login.
+        """
+        if not SERVICE_USER_PATTERN.match(name or ""):
+            raise CredentialError(f"local user name {name!r} is invalid")
+        return self._put_local(name, cloud_standin_rules(self.office))
+
+    def _put_local(self, name: str, rules: list[Rule]) -> str:
         with self._locked():
-            password = self._put_user(name, [("readwrite", office_topics(self.office))])
+            password = self._put_user(name, rules)
         log.info("broker.local_user_set", office=self.office, user=name, dir=str(self.path))
         return password
 
@@ -286,8 +344,10 @@ class OfficeBrokerDir(BrokerDir):
             return self._drop_user(name)
 
     def write_conf(self, port: int, bind: str = "127.0.0.1", *, bridge: str | None = None, **options: object) -> Path:
-        """Render mosquitto.conf; ``bridge`` (a bridge section) is also kept as bridge.conf."""
+        """Render mosquitto.conf; ``bridge`` (a bridge section) is also kept as bridge.conf.
+        An ACL of an older release gets the per-node rules."""
         self.ensure()
+        self.upgrade_acl()
         if bridge:
             write_private(self.bridge_path, bridge)
         options.setdefault("pid_file", self.pid_path)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 import structlog
 
@@ -173,6 +174,18 @@ def start_cloud_broker(
     return CloudBroker(host, port, cloud_dir, process, service_user, password, Path(tls_ca) if tls_ca else None)
 
 
+class Login(NamedTuple):
+    """Where and as whom to log in: ``mqtt_probe(*login)`` in tests."""
+
+    host: str
+    port: int
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # never the password, in an assertion message or a log
+        return f"Login({self.username}@{self.host}:{self.port})"
+
+
 @dataclass
 class OfficeBroker:
     """A running office hub broker, with its local ``hub`` login."""
@@ -185,6 +198,7 @@ class OfficeBroker:
     hub_username: str
     hub_password: str = field(repr=False)
     bridged: bool = False
+    _cloud_login: Login | None = field(default=None, repr=False)
 
     @property
     def link_topic(self) -> str:
@@ -197,6 +211,26 @@ class OfficeBroker:
     def hub_probe(self, **kwargs: object) -> MqttProbe:
         """A connected MQTT v5 probe logged in to this hub broker as ``hub``."""
         return MqttProbe(self.host, self.port, self.hub_username, self.hub_password, **kwargs).connected()  # type: ignore[arg-type]  # MqttProbe's keywords
+
+    def add_local_user(self, node: str) -> Login:
+        """Add (or rotate) the login of node ``node`` (a satellite), reload, and return once it works."""
+        return self._login(node, self.dir.add_local_user(node))
+
+    def cloud_login(self, name: str = "cloud") -> Login:
+        """A login that plays the cloud here (writes cmd, config, cursor; reads what nodes publish).
+
+        Only tests of a hub without its cloud need it; production has none
+        (the bridge brings those topics in), so it is added on first use.
+        """
+        if self._cloud_login is None:
+            self._cloud_login = self._login(name, self.dir.add_cloud_standin(name))
+        return self._cloud_login
+
+    def _login(self, username: str, password: str) -> Login:
+        if self.process.is_running():
+            self.process.reload()
+            wait_for_login(self.host, self.port, username, password)
+        return Login(self.host, self.port, username, password)
 
     def wait_bridge_connected(self, timeout: float = 10.0) -> None:
         """Return once the bridge to the cloud is up.

@@ -17,6 +17,13 @@ of a new database, and kept in ``meta``:
   epoch 0, which is what its events were sent as;
 * a new (or wiped) database takes the UTC time in milliseconds, which is
   larger than any earlier incarnation's as long as the clock is set (NTP).
+
+A cursor can never rightly exceed the highest seq this database has issued:
+the cloud only counts what it received. One that does (forged by whoever can
+publish on the cursor topic, or from a restored backup) would prune events the
+cloud never got and, stored as "confirmed", stop every later event from being
+sent. :meth:`Outbox.confirm` therefore refuses it with :class:`CursorAhead`
+and changes nothing; the forwarder raises a ``node.alert``.
 """
 
 from __future__ import annotations
@@ -29,6 +36,15 @@ from datetime import datetime
 from edge.store import Store, get_meta, set_meta
 from protocol import EventEnvelope, dumps, make_event
 from protocol.envelope import Message
+
+
+class CursorAhead(ValueError):
+    """A cursor of our epoch above the highest seq we have issued: it confirms nothing."""
+
+    def __init__(self, cursor_seq: int, last_seq: int) -> None:
+        super().__init__(f"cursor seq {cursor_seq} is above the highest seq this hub has issued ({last_seq})")
+        self.cursor_seq = cursor_seq
+        self.last_seq = last_seq
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,11 @@ class Outbox:
         with store.transaction() as conn:
             self.epoch = storage_epoch(conn)
 
+    def append(self, office: str, node: str, ts: datetime, data: Message) -> EventEnvelope:
+        """Add an event that changes no other state (an alert), in its own transaction."""
+        with self.store.transaction() as conn:
+            return append(conn, office, node, ts, data)
+
     def pending(self, after_seq: int = 0, limit: int = 500) -> list[PendingEvent]:
         rows = self.store.query(
             "SELECT seq, type, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)
@@ -97,11 +118,16 @@ class Outbox:
         """The cloud has everything of ``epoch`` (default: ours) up to ``cursor_seq``: drop it. Returns rows pruned.
 
         A cursor of another epoch counts another database's seqs: it confirms
-        nothing here, and prunes nothing.
+        nothing here, and prunes nothing. One of our epoch above the highest
+        seq we have issued raises :class:`CursorAhead`, also without a change;
+        it is checked in the pruning transaction, against the seq counter itself.
         """
         if epoch is not None and epoch != self.epoch:
             return 0
         with self.store.transaction() as conn:
+            issued = int(get_meta(conn, "last_seq", "0") or 0)
+            if cursor_seq > issued:
+                raise CursorAhead(cursor_seq, issued)
             current = int(get_meta(conn, "cursor", "0") or 0)
             if cursor_seq > current:
                 set_meta(conn, "cursor", str(cursor_seq))

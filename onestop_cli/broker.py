@@ -202,7 +202,8 @@ def init_office(
 ) -> None:
     """Create an office hub's broker directory: mosquitto.conf with the bridge, passwd, acl.
 
-    Every local login is confined to the office's own topics. Existing
+    A local login's name is the node id it speaks for, and it may write only that
+    node's evt/ack/state/telemetry and read its cmd/config/cursor. Existing
     logins keep their passwords; the listed ones that are missing are created.
     """
     users = local_user or ["hub"]

@@ -82,6 +82,29 @@ class CounterClosed(Message):
     counter: Counter
 
 
+AlertCode = Annotated[str, Field(
+    pattern=r"^[a-z][a-z0-9_]*$", max_length=64,
+    description="What went wrong, for the operator's tooling: cursor_ahead (see the protocol README's table).",
+)]
+AlertDetail = int | str | bool | None
+
+
+class NodeAlert(Message):
+    """A node saw something its operator must know about, and refused it.
+
+    Sent as an event so that it reaches the cloud exactly like a fact does
+    (outbox, seq, cursor) even when it is raised while the link is down. The
+    first code is ``cursor_ahead``: a cursor claiming more than the node has
+    ever issued was forged or comes from a restored backup, and was not used
+    to prune anything.
+    """
+
+    code: AlertCode
+    message: str = Field(min_length=1, max_length=500, description="What happened, in English, for the operator.")
+    details: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)], AlertDetail] = Field(
+        default_factory=dict, max_length=32, description="Values that explain the alert, e.g. cursor_seq and last_seq.")
+
+
 class QueueCallNext(Message):
     counter: Counter
 
@@ -98,6 +121,7 @@ EVENTS: dict[str, type[Message]] = {
     "ticket.no_show": TicketNoShow,
     "counter.opened": CounterOpened,
     "counter.closed": CounterClosed,
+    "node.alert": NodeAlert,
 }
 
 COMMANDS: dict[str, type[Message]] = {

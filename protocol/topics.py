@@ -2,8 +2,9 @@
 
 Every topic is ``onestop/v1/{office}/{node}/{channel}[/{name}]``. Edge and
 cloud both import these helpers so that a typo in a topic string can only be
-made here, and so that a broker ACL of ``onestop/v1/{office}/#`` confines an
-office to exactly its own messages.
+made here. Each channel flows one way (``UPSTREAM``, ``DOWNSTREAM``): the
+brokers' ACLs and the office bridge are derived from that table, so a node
+can never write what only the cloud may say (a command, its cursor).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ class Channel(StrEnum):
     TELEMETRY = "telemetry"
     CURSOR = "cursor"
 
+
+#: Channels a node writes and the cloud reads (facts, answers, presence, health).
+UPSTREAM: tuple[Channel, ...] = (Channel.EVT, Channel.ACK, Channel.STATE, Channel.TELEMETRY)
+#: Channels only the cloud writes and a node reads: a forged one could make a node act, or forget
+#: events the cloud never got (the cursor), so no node login may write them.
+DOWNSTREAM: tuple[Channel, ...] = (Channel.CMD, Channel.CONFIG, Channel.CURSOR)
 
 #: Event and command names: dotted lowercase words, e.g. ``ticket.issued``.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

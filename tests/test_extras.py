@@ -144,7 +144,7 @@ def test_onestop_edge_runs_the_hub_without_the_cloud(
                       "--data-dir", str(tmp_path / "edge"), "--display-port", str(display)),
                   child_env(ONESTOP_OFFICE_MQTT_PORT=str(office.port), ONESTOP_HUB_MQTT_PASSWORD=office.hub_password))
     wait_until(lambda: answers(f"http://127.0.0.1:{display}/api/state", hub), timeout=60, what="the hub's display page")
-    probe = mqtt_probe(office)
+    probe = mqtt_probe(*office.cloud_login())  # what the cloud sees of the hub
     probe.subscribe("onestop/v1/demo/hub/state")
     birth = probe.expect("onestop/v1/demo/hub/state", timeout=30)
     assert b'"online":true' in birth.payload.replace(b" ", b"")

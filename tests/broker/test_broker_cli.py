@@ -75,7 +75,8 @@ def test_add_office_reloads_the_running_broker_and_the_hub_bridges_with_its_file
     with Mosquitto(directory / "mosquitto.conf", port, directory / "mosquitto.log") as cloud_process:
         output = invoke("add-office", "xa-an-phu", "--dir", str(directory))
         assert "Reloaded the running broker" in output
-        assert "topic readwrite onestop/v1/xa-an-phu/#" in output  # the ACL entry is shown
+        assert "topic write onestop/v1/xa-an-phu/+/evt/#" in output  # the ACL entry is shown
+        assert "topic read onestop/v1/xa-an-phu/+/cursor" in output
         office_password = (directory / "offices" / "xa-an-phu" / "password").read_text().strip()
         assert office_password not in output  # not printed unless asked
         wait_for_login("127.0.0.1", port, "xa-an-phu", office_password)
@@ -92,8 +93,8 @@ def test_add_office_reloads_the_running_broker_and_the_hub_bridges_with_its_file
             wait_bridge_ready(cloud, office, timeout=15)
             with cloud.service_probe() as consumer, office.hub_probe() as node:
                 consumer.subscribe("onestop/v1/+/+/evt/#")
-                node.publish("onestop/v1/xa-an-phu/kiosk-1/evt/ticket.issued", b"A001")
-                assert consumer.expect("onestop/v1/xa-an-phu/kiosk-1/evt/ticket.issued").payload == b"A001"
+                node.publish("onestop/v1/xa-an-phu/hub/evt/ticket.issued", b"A001")
+                assert consumer.expect("onestop/v1/xa-an-phu/hub/evt/ticket.issued").payload == b"A001"
 
 
 def test_remove_office(cloud_dir: tuple[Path, int]) -> None:

@@ -104,3 +104,18 @@ def test_link_topic_is_inside_the_office_tree() -> None:
     # The office's ACL (onestop/v1/{office}/#) must allow the bridge's Last Will.
     assert configs.link_topic("a").startswith("onestop/v1/a/")
     assert configs.ping_topic("a").startswith("onestop/v1/a/")
+
+
+def test_both_brokers_bound_each_client_queue_in_bytes_and_each_message_in_size(tmp_path: Path) -> None:
+    cloud = _options(render_cloud_conf(1883, tmp_path / "d", tmp_path / "p", tmp_path / "acl"))
+    office = _options(render_office_conf("a", 1883, tmp_path / "d", tmp_path / "p", tmp_path / "acl"))
+    for opts in (cloud, office):
+        values = {line.split()[0]: int(line.split()[1]) for line in opts
+                  if line.split()[0] in ("max_queued_bytes", "message_size_limit", "max_packet_size")}
+        assert 0 < values["max_queued_bytes"] <= 256 * 1024 * 1024  # 0 meant unbounded
+        assert values["message_size_limit"] == 256 * 1024
+        assert values["message_size_limit"] < values["max_packet_size"] <= 1024 * 1024
+    with pytest.raises(ConfigError, match="max_queued_bytes"):
+        render_cloud_conf(1883, tmp_path, tmp_path / "p", tmp_path / "a", max_queued_bytes=0)
+    with pytest.raises(ConfigError, match="message_size_limit"):
+        render_office_conf("a", 1883, tmp_path, tmp_path / "p", tmp_path / "a", message_size_limit=2 * 1024 * 1024)

@@ -27,7 +27,8 @@ def test_re_adding_an_office_rotates_its_password_and_keeps_one_acl_block(cloud_
     assert first.password != second.password
     acl = cloud_broker.dir.acl_path.read_text()
     assert acl.count("user xa-an-phu\n") == 1
-    assert acl.count("topic readwrite onestop/v1/xa-an-phu/#") == 1
+    assert acl.count("topic write onestop/v1/xa-an-phu/+/evt/#") == 1
+    assert acl.count("topic read onestop/v1/xa-an-phu/+/cursor") == 1
     assert cloud_broker.dir.users().count("xa-an-phu") == 1
     assert second.acl_entry in acl
     assert f"remote_password {second.password}" in second.bridge_conf
@@ -102,14 +103,57 @@ def test_acl_round_trip_keeps_hand_added_rules(tmp_path: Path) -> None:
     assert set(blocks) == {"a", "b", "grafana"}
 
 
+def _node_rules(office: str, node: str) -> list[tuple[str, str]]:
+    """Written out here, independently of broker.acl: each channel in its direction, one node only."""
+    base = f"onestop/v1/{office}/{node}"
+    return [("write", f"{base}/evt/#"), ("write", f"{base}/ack"), ("write", f"{base}/state"),
+            ("write", f"{base}/telemetry"), ("read", f"{base}/cmd/#"), ("read", f"{base}/config"),
+            ("read", f"{base}/cursor"), ("read", f"onestop/v1/{office}/bridge/#")]
+
+
 def test_office_hub_local_users_are_confined_to_the_office(tmp_path: Path) -> None:
     hub = OfficeBrokerDir(tmp_path / "hub", "xa-an-phu")
     hub.add_local_user("hub")
     hub.add_local_user("counter-2")
     blocks = parse_acl(hub.acl_path.read_text())
     assert {name: b.rules for name, b in blocks.items()} == {
-        "hub": [("readwrite", "onestop/v1/xa-an-phu/#")],
-        "counter-2": [("readwrite", "onestop/v1/xa-an-phu/#")],
+        "hub": _node_rules("xa-an-phu", "hub"),
+        "counter-2": _node_rules("xa-an-phu", "counter-2"),
     }
     with pytest.raises(CredentialError, match="office id"):
         OfficeBrokerDir(tmp_path / "x", "Bad Office")
+
+
+def _office_rules(office: str) -> list[tuple[str, str]]:
+    base = f"onestop/v1/{office}/+"
+    return [("write", f"{base}/evt/#"), ("write", f"{base}/ack"), ("write", f"{base}/state"),
+            ("write", f"{base}/telemetry"), ("write", f"onestop/v1/{office}/bridge/link"),
+            ("read", f"{base}/cmd/#"), ("read", f"{base}/config"), ("read", f"{base}/cursor")]
+
+
+def test_office_logins_on_the_cloud_follow_the_direction_of_each_channel(tmp_path: Path) -> None:
+    cloud = CloudBrokerDir(tmp_path / "c")
+    cloud.add_office("xa-an-phu")
+    assert cloud.acl()["xa-an-phu"].rules == _office_rules("xa-an-phu")
+
+
+def test_acls_of_an_older_release_get_the_per_channel_rules(tmp_path: Path) -> None:
+    """A broker directory from before issue 9 let every login write every topic of its office."""
+    cloud = CloudBrokerDir(tmp_path / "c")
+    cloud.ensure()
+    cloud.acl_path.write_text("user cloud\ntopic readwrite onestop/v1/#\nuser a\ntopic readwrite onestop/v1/a/#\n"
+                              "user grafana\ntopic read onestop/v1/+/+/telemetry\n")
+    assert cloud.offices() == ["a"]  # still recognised before the upgrade
+    cloud.write_conf(1883)  # what re-running init-cloud does
+    blocks = cloud.acl()
+    assert blocks["a"].rules == _office_rules("a")
+    assert blocks["cloud"].rules == [("readwrite", "onestop/v1/#")]
+    assert blocks["grafana"].rules == [("read", "onestop/v1/+/+/telemetry")]  # hand-added rules are kept
+    assert cloud.offices() == ["a"]
+
+    hub = OfficeBrokerDir(tmp_path / "hub", "a")
+    hub.ensure()
+    hub.acl_path.write_text("user hub\ntopic readwrite onestop/v1/a/#\nuser counter-2\ntopic readwrite onestop/v1/a/#\n")
+    hub.write_conf(1884)  # what re-running init-office does
+    assert {n: b.rules for n, b in hub.acl().items()} == {"hub": _node_rules("a", "hub"),
+                                                         "counter-2": _node_rules("a", "counter-2")}

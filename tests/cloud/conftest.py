@@ -108,7 +108,8 @@ def db(settings: Settings) -> Iterator[Engine]:
 
 @pytest.fixture
 def demo_login(cloud_broker: CloudBroker) -> tuple[str, str]:
-    """Office demo's login on the cloud broker (what its bridge uses): confined to onestop/v1/demo/#."""
+    """Office demo's login on the cloud broker (what its bridge uses): writes only demo's evt, ack, state,
+    telemetry, reads only its cmd, config, cursor."""
     creds = cloud_broker.add_office("demo")
     return creds.username, creds.password
 
@@ -130,11 +131,12 @@ def service_probe(cloud_broker: CloudBroker) -> Iterator[MqttProbe]:
 
 
 @pytest.fixture
-def fake_hub(cloud_broker: CloudBroker, demo_login: tuple[str, str]) -> Iterator[Callable[..., FakeHub]]:
+def fake_hub(cloud_broker: CloudBroker, demo_login: tuple[str, str],
+             service_probe: MqttProbe) -> Iterator[Callable[..., FakeHub]]:
     hubs: list[FakeHub] = []
 
     def make(answer: Callable[..., Any] | None) -> FakeHub:
-        hub = FakeHub(cloud_broker.host, cloud_broker.port, *demo_login, answer=answer).start()
+        hub = FakeHub(cloud_broker.host, cloud_broker.port, *demo_login, answer=answer, cloud=service_probe).start()
         hubs.append(hub)
         return hub
 

@@ -80,7 +80,9 @@ def ack_error(command: Command, code: str, message: str, message_vi: str) -> Ack
 
 class FakeHub:
     def __init__(self, host: str, port: int, username: str, password: str, *, answer: Answer | None,
-                 office: str = "demo", node: str = "hub") -> None:
+                 cloud: MqttProbe, office: str = "demo", node: str = "hub") -> None:
+        #: Logged in as a cloud service: only the cloud may write a command, so it sends the readiness marker.
+        self.cloud = cloud
         self.office = office
         self.node = node
         self.answer = answer
@@ -95,10 +97,10 @@ class FakeHub:
         self.client.start()
         if not self.client.wait_connected(5):
             raise RuntimeError("fake hub could not connect to the cloud broker")
-        # Connected is not subscribed: send ourselves a marker until it comes back.
+        # Connected is not subscribed: have the cloud send a marker until it comes back.
         ready_topic = topics.cmd(self.office, self.node, "fake.ready")
         for _ in range(50):
-            self.client.publish(ready_topic, b"ready", qos=1)
+            self.cloud.publish(ready_topic, b"ready", qos=1)
             if self._ready.wait(0.1):
                 return self
         raise RuntimeError("fake hub's command subscription never became active")

@@ -66,9 +66,9 @@ def test_a_command_killed_before_its_ack_record_runs_once_after_redelivery(tmp_p
     engine.issue("ho-tich")
     store.close()
 
-    acks = mqtt_probe(office)
+    acks = mqtt_probe(*office.cloud_login())  # plays the cloud: only it may send commands
     acks.subscribe(ACK)
-    states = mqtt_probe(office)
+    states = mqtt_probe(*office.cloud_login())
     states.subscribe(STATE)
     command = make_command("demo", "hub", NOW, NOW + timedelta(days=1), QueueCallNext(counter=1))
     payload = dumps(command)

@@ -108,7 +108,7 @@ def _next_state(lines) -> dict:
 def test_cloud_command_is_executed_once_and_a_duplicate_gets_the_same_ack(hub, mqtt_probe):
     hub.sim.press(PIN["ho-tich"])
     hub.sim.press(PIN["ho-tich"])
-    probe = mqtt_probe(hub.office_broker)
+    probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
     probe.subscribe(topics.ack("demo", "hub"))
     now = datetime.now(UTC)
     command = make_command("demo", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))
@@ -126,7 +126,7 @@ def test_cloud_command_is_executed_once_and_a_duplicate_gets_the_same_ack(hub, m
 
 
 def test_expired_and_failing_commands_are_refused_with_a_reason(hub, mqtt_probe):
-    probe = mqtt_probe(hub.office_broker)
+    probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
     probe.subscribe(topics.ack("demo", "hub"))
     past = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # expired an hour before the hub's clock
     expired = make_command("demo", "hub", past, past + timedelta(seconds=5), QueueCallNext(counter=1))
@@ -144,7 +144,7 @@ def test_expired_and_failing_commands_are_refused_with_a_reason(hub, mqtt_probe)
 
 
 def test_a_command_with_bad_data_is_answered_invalid_at_once(hub, mqtt_probe):
-    probe = mqtt_probe(hub.office_broker)
+    probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
     probe.subscribe(topics.ack("demo", "hub"))
     now = datetime.now(UTC)
     command = make_command("demo", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))

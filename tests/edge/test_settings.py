@@ -115,7 +115,7 @@ def test_onestop_edge_runs_with_its_settings_from_the_environment(
         assert (data_dir / "hub.db").is_file()
 
         # Logged in with ONESTOP_EDGE_MQTT_PASSWORD on ONESTOP_EDGE_MQTT_PORT: its birth certificate is there.
-        probe = mqtt_probe(office)
+        probe = mqtt_probe(*office.cloud_login())  # what the cloud sees of the hub
         probe.subscribe(topics.state("demo", "hub"))
         birth = json.loads(probe.expect(lambda m: json.loads(m.payload).get("online") is True, timeout=20).payload)
         assert birth["node"] == "hub"

@@ -24,6 +24,8 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "ticket.no_show": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2},
     "counter.opened": {"counter": 2, "fields": ["ho-tich", "chung-thuc"]},
     "counter.closed": {"counter": 2},
+    "node.alert": {"code": "cursor_ahead", "message": "refused a cursor of seq 1000000000",
+                   "details": {"epoch": 0, "cursor_seq": 1000000000, "last_seq": 7, "cursor_ts": "2026-11-23T01:14:59Z"}},
 }
 COMMAND_DATA: dict[str, dict[str, Any]] = {
     "queue.call_next": {"counter": 2},

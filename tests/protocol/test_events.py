@@ -211,3 +211,15 @@ def test_envelopes_are_immutable():
     envelope = EventEnvelope.model_validate(event_payload())
     with pytest.raises(ValidationError, match="frozen"):
         envelope.seq = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("bad, where", [
+    ({"code": "Cursor Ahead"}, "data.code"),
+    ({"message": ""}, "data.message"),
+    ({"details": {"cursor_seq": [1]}}, "data.details.cursor_seq"),
+])
+def test_a_node_alert_must_name_its_code_and_say_what_happened(bad: dict, where: str) -> None:
+    payload = event_payload("node.alert")
+    payload["data"] = {**payload["data"], **bad}
+    with pytest.raises(ProtocolError, match=re.escape(where.removeprefix("data.").split(".")[0])):
+        decode_event(topics.evt(OFFICE, NODE, "node.alert"), json.dumps(payload))

@@ -136,3 +136,11 @@ def test_decoders_turn_topic_errors_into_protocol_errors():
         decode_event("onestop/v1/a/hub/ack", b"{}")
     with pytest.raises(ProtocolError, match=re.escape("expected a 'ack' topic")):
         decode_ack("onestop/v1/a/hub/evt/ticket.issued", b"{}")
+
+
+def test_every_channel_flows_exactly_one_way() -> None:
+    """The brokers' ACLs and the bridge are derived from this table: a channel in neither would be unusable,
+    in both would let a node write what only the cloud may say."""
+    assert set(topics.UPSTREAM) | set(topics.DOWNSTREAM) == set(Channel)
+    assert not set(topics.UPSTREAM) & set(topics.DOWNSTREAM)
+    assert set(topics.DOWNSTREAM) == {Channel.CMD, Channel.CONFIG, Channel.CURSOR}
