@@ -20,6 +20,8 @@ from pathlib import Path
 
 import structlog
 
+from transport.private_files import private_sqlite
+
 log = structlog.get_logger(__name__)
 
 #: The schema's history: step N takes a database from version N-1 to N. Steps
@@ -92,7 +94,9 @@ class Store:
     """One connection, one lock: the hub's write load is a few events a minute."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only (0600 in a 0700 directory) before SQLite opens it: the office's record of the day,
+        # the commands the cloud sent, and the announcements' audio beside it (transport/private_files.py).
+        private_sqlite(path)
         self.path = path
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row

@@ -22,6 +22,7 @@ import typer
 from broker.process import BrokerError
 from broker.stack import CloudBroker, OfficeBroker, start_cloud_broker, start_office_broker
 from cloud.auth.demo import DEMO_PASSWORD
+from transport.private_files import private_dir
 from transport.waiting import WaitTimeout, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,8 +36,7 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int, office_mqtt_port: i
         if not port_is_free("127.0.0.1", port):
             _fail(f"port {port} ({what}) is already in use. Stop what uses it, or choose other ports, e.g.\n"
                   f"  ONESTOP_HTTP_PORT=9000 ONESTOP_MQTT_PORT=9883 make demo")
-    data_dir = data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(data_dir.resolve())  # both databases, the brokers' passwords: owner-only
     children: list[subprocess.Popen[bytes]] = []
     brokers: list[CloudBroker | OfficeBroker] = []
     stop = threading.Event()

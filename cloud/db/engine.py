@@ -8,6 +8,10 @@ API share one file from several threads, so every connection gets:
 * ``synchronous=NORMAL``: in WAL mode a commit survives a process crash; a
   power cut may lose the last commits, which the edge re-sends because the
   cursor told it nothing past them.
+
+The file holds applicants' names and phones and password and token hashes:
+it is created 0600 in a 0700 directory before SQLite opens it, and its
+``-wal``/``-shm`` inherit that mode (``transport.private_files``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from transport.private_files import private_sqlite
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -30,7 +36,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(Path(parsed.database))  # applicants, password hashes: 0600 in a 0700 directory
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -244,15 +244,22 @@ class DossierStore:
                              new.applicant_email)
 
     def act(self, code: str, action: str, actor: Actor, payload: Mapping[str, Any] | None,
-            expected_version: int | None = None, via: str | None = None) -> StoredDossier:
+            expected_version: int | None = None, via: str | None = None, scope: Scope | None = None) -> StoredDossier:
         """Take ``action`` on dossier ``code`` as ``actor``; raises the errors above or TransitionRefused.
 
         ``via``: how the action came in when not typed (``"scan"``), recorded in its event.
+        ``scope``: the caller's read scope (None: unscoped, for the service's own callers). A dossier
+        outside it is :class:`DossierNotFound`, checked first, on the row this transaction reads: every
+        later check (version, action, payload, the workflow's refusal and its reason) would tell the
+        caller that the code exists and something of its state (docs/access.md).
         """
         now = self.clock()
         with write_transaction(self.engine) as conn:
             row = conn.execute(select(dossier_table).where(dossier_table.c.code == code)).first()
             if row is None:
+                raise DossierNotFound(code)
+            dossier = Dossier.model_validate(row.data)
+            if scope is not None and not scope.sees(dossier):
                 raise DossierNotFound(code)
             if expected_version is not None and expected_version != row.version:
                 raise StaleDossier(f"dossier {code} is at version {row.version}, not {expected_version}")
@@ -268,7 +275,6 @@ class DossierStore:
             except ValidationError as exc:
                 problems = validation_lines(exc, root="payload", path=key_path, plain=True)
                 raise BadPayload(step.action.value, step.requires, problems) from None
-            dossier = Dossier.model_validate(row.data)
             unit = self._unit(conn, dossier.office)
             calendar = self._calendar(unit) if unit is not None else WorkingCalendar(overrides=self.overrides)
             result: TransitionResult = apply(dossier, step.action, actor, parsed, now, calendar=calendar)

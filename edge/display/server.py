@@ -2,17 +2,30 @@
 
 The hall TV and the lookup kiosk are browsers pointed at this server, so the
 display needs no software of its own on the Pi beyond kiosk Chromium.
+
+A POST (the virtual office's button presses) is taken only from the server's
+own pages: any other page open in a browser on the same machine could
+otherwise press the kiosk's buttons, binding to 127.0.0.1 does not stop a
+browser from sending to it. The request's ``Origin`` (a browser sends it on
+every POST its fetch() makes), or its ``Referer`` when there is none, must
+name the host the request was sent to (its ``Host``); neither is 403, so a
+script without them is refused too (it can send the ``Origin`` of the page,
+docs/devices.md). A request that reached the server over loopback must also
+name a loopback host: a page whose own name was made to resolve to 127.0.0.1
+(DNS rebinding) is same-origin with itself but not with ``127.0.0.1``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
@@ -25,6 +38,31 @@ from transport.http_server import BackgroundServer
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 _AUDIO_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.wav$")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def same_origin_only(request: Request) -> None:
+    """Refuse (403) a state-changing request that does not come from a page of this server (module docstring)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    host = request.headers.get("host", "")
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        raise HTTPException(403, "a press must come from this server's own page: no Origin or Referer header")
+    if urlsplit(source).netloc != host:
+        raise HTTPException(403, f"a press must come from this server's own page, not from {source}")
+    server = request.scope.get("server")
+    if server and _is_loopback(str(server[0])) and not _is_loopback(urlsplit(f"//{host}").hostname or ""):
+        raise HTTPException(403, f"a press reaching this server over loopback must name a loopback host, not {host}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[int], None] | None,
@@ -34,7 +72,8 @@ def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[in
         hub.attach(asyncio.get_running_loop())
         yield
 
-    app = FastAPI(title="Onestop hub display", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(title="Onestop hub display", docs_url=None, redoc_url=None, lifespan=lifespan,
+                  dependencies=[Depends(same_origin_only)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/", response_class=HTMLResponse)

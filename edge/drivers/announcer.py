@@ -38,6 +38,8 @@ from pathlib import Path
 
 import structlog
 
+from transport.private_files import private_dir
+
 log = structlog.get_logger(__name__)
 
 LETTER_NAMES = {
@@ -117,7 +119,7 @@ class Announcer:
     def start(self) -> Announcer:
         if self._thread is not None:
             raise RuntimeError("announcer already started")
-        self._out_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._out_dir)  # beside hub.db in the hub's data directory, and as private
         self._stopping.clear()
         self._thread = threading.Thread(target=self._work, name="announcer", daemon=True)
         self._thread.start()

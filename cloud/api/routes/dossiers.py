@@ -8,7 +8,9 @@ persists what they return. The acting person is the signed-in account
 * 401: not signed in; 403: the role lacks the route's permission;
 * 422: malformed body or payload, unknown action, unknown procedure or
   office in a new dossier, text the database cannot store;
-* 404: unknown dossier or procedure in the path;
+* 404: unknown dossier or procedure in the path, or a dossier outside the
+  caller's read scope (the same answer, checked before anything else, so a
+  code of another administration cannot be probed);
 * 409: the workflow refused (``transition_refused``: wrong state, wrong role,
   wrong person; the ``detail`` says why) or someone else changed the dossier
   first (``dossier_changed``). A refusal changes nothing.
@@ -220,20 +222,25 @@ def visible_dossier(store: DossierStore, code: str, scope: Scope) -> StoredDossi
 def act(
     code: DossierCode,
     action: Annotated[str, Path(max_length=40, description="assign, start, submit, approve… (docs/workflow.md)")],
-    actor: ActorDep, store: DossiersDep,
+    actor: ActorDep, store: DossiersDep, scope: ScopeDep,
     payload: Annotated[dict[str, Any] | None, Body(description="The action's data (docs/workflow.md, 'requires')")] = None,
     if_match: Annotated[int | None, Header(description="Optional: the version you read; 409 if it moved on")] = None,
 ) -> DossierDetail:
     """Take a workflow action on a dossier."""
-    stored = take_action(store, code, action, actor, payload, expected_version=if_match)
+    stored = take_action(store, code, action, actor, payload, scope=scope, expected_version=if_match)
     return dossier_detail(store, stored, actor.role)
 
 
 def take_action(store: DossierStore, code: str, action: str, actor: Actor, payload: dict[str, Any] | None, *,
-                expected_version: int | None = None, via: str | None = None) -> StoredDossier:
-    """``store.act`` with its errors as the API answers them (the action endpoint and the scanner's)."""
+                scope: Scope, expected_version: int | None = None, via: str | None = None) -> StoredDossier:
+    """``store.act`` with its errors as the API answers them (the action endpoint and the scanner's).
+
+    A dossier outside the caller's read ``scope`` is 404 before anything else is checked, as
+    :func:`visible_dossier` answers: a 409 naming its state or its receiving office, or a 422 about
+    the action, would confirm that the code exists.
+    """
     try:
-        return store.act(code, action, actor, payload, expected_version=expected_version, via=via)
+        return store.act(code, action, actor, payload, expected_version=expected_version, via=via, scope=scope)
     except DossierNotFound:
         raise dossier_not_found(code) from None
     except UnknownAction as exc:

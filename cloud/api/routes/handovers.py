@@ -3,7 +3,8 @@
 ``POST /handovers/scan`` takes what a desk's scanner typed — the slip's code
 or its QR URL — reads the dossier code out of it (``cloud.domain.scanning``)
 and takes the workflow action through the same path as
-``POST /dossiers/{code}/actions/{action}`` (same 404 / 409 / 422 answers), so
+``POST /dossiers/{code}/actions/{action}`` (same 404 / 409 / 422 answers; a
+dossier outside the caller's read scope is 404, as if it did not exist), so
 a hand-over needs one scan instead of typing a code (seed 001: the paper moved
 but the software was not told). Without ``action`` the scan means the move by
 which the dossier reaches the caller's desk: reception → ``receive_supplement``,
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cloud.api.deps import ActorDep, DossiersDep, allow
+from cloud.api.deps import ActorDep, DossiersDep, ScopeDep, allow
 from cloud.api.dossier_schemas import ScanHandOver, ScanResult
 from cloud.api.errors import ApiError, responses
 from cloud.api.routes.dossiers import dossier_detail, take_action
@@ -28,7 +29,7 @@ router = APIRouter(tags=["dossiers"])
 
 @router.post("/handovers/scan", response_model=ScanResult, responses=responses(401, 403, 404, 409, 422),
              dependencies=[allow(P.dossier_act)])
-def scan(body: ScanHandOver, actor: ActorDep, store: DossiersDep) -> ScanResult:
+def scan(body: ScanHandOver, actor: ActorDep, store: DossiersDep, scope: ScopeDep) -> ScanResult:
     """Record a hand-over from a scanned receipt slip: read the code, take the action."""
     try:
         code = read_scanned_code(body.scanned, store.code_format)
@@ -41,7 +42,8 @@ def scan(body: ScanHandOver, actor: ActorDep, store: DossiersDep) -> ScanResult:
             action = default_scan_action(actor.role).value
         except ScanError as exc:
             raise ApiError(422, "action_required", str(exc), "Vui lòng chọn thao tác cần thực hiện với hồ sơ.") from None
-    stored = take_action(store, code, action, actor, body.payload, expected_version=body.if_match, via="scan")
+    stored = take_action(store, code, action, actor, body.payload, scope=scope, expected_version=body.if_match,
+                         via="scan")
     d = stored.dossier
     last = d.handovers[-1] if d.handovers else None
     recorded = last if last is not None and last.action.value == action and last.at == d.updated_at else None
