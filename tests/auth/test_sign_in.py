@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cloud.auth.users import UserError, UserStore
 from cloud.db.users import token_table, user_table
 from cloud.domain.roles import Role
-from tests.auth.conftest import PASSWORD, RECEPTION, Clock, as_role
+from tests.auth.conftest import PASSWORD, RECEPTION, SAME_ORIGIN, Clock, as_role
 
 
 def sign_in(client: TestClient, username: str = RECEPTION, password: str = PASSWORD):  # type: ignore[no-untyped-def]
@@ -140,24 +140,25 @@ def test_the_console_signs_in_with_a_form_and_a_strict_httponly_cookie(client: T
     form = client.get("/login?next=/console/offices/demo")
     assert "Đăng nhập" in form.text and 'value="/console/offices/demo"' in form.text
     wrong = client.post("/login", data={"username": RECEPTION, "password": "sai rồi sai rồi", "next": "/console"},
-                        follow_redirects=False)
+                        headers=SAME_ORIGIN, follow_redirects=False)
     assert wrong.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu." in wrong.text
     signed = client.post("/login", data={"username": RECEPTION, "password": PASSWORD,
-                                         "next": "/console/offices/demo"}, follow_redirects=False)
+                                         "next": "/console/offices/demo"}, headers=SAME_ORIGIN, follow_redirects=False)
     assert signed.status_code == 303 and signed.headers["location"] == "/console/offices/demo"
     cookie = signed.headers["set-cookie"]
     assert "onestop_session=ost_" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     page = client.get("/console/offices/demo")
     assert page.status_code == 200 and "Cán bộ reception · Cán bộ tiếp nhận" in page.text
     assert client.get("/api/v1/auth/me").json()["username"] == RECEPTION  # the API accepts the cookie too
-    out = client.post("/logout", follow_redirects=False)
+    out = client.post("/logout", headers=SAME_ORIGIN, follow_redirects=False)
     assert out.status_code == 303
     client.cookies.set("onestop_session", cookie.split(";")[0].split("=", 1)[1])  # a copy kept by an attacker
     assert client.get("/console", follow_redirects=False).status_code == 303
 
 
 def test_a_cookie_write_from_another_origin_is_refused(client: TestClient) -> None:
-    client.post("/login", data={"username": RECEPTION, "password": PASSWORD}, follow_redirects=False)
+    client.post("/login", data={"username": RECEPTION, "password": PASSWORD}, headers=SAME_ORIGIN,
+                follow_redirects=False)
     forged = client.post("/api/v1/dossiers", json={}, headers={"Origin": "https://evil.example"})
     assert forged.status_code == 403 and forged.json()["code"] == "cross_origin"
     same = client.post("/api/v1/dossiers", json={}, headers={"Origin": "http://testserver"})
@@ -167,7 +168,7 @@ def test_a_cookie_write_from_another_origin_is_refused(client: TestClient) -> No
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""])
 def test_the_sign_in_form_never_redirects_off_site(client: TestClient, target: str) -> None:
     signed = client.post("/login", data={"username": RECEPTION, "password": PASSWORD, "next": target},
-                         follow_redirects=False)
+                         headers=SAME_ORIGIN, follow_redirects=False)
     assert signed.headers["location"] == "/console"
 
 
