@@ -202,3 +202,32 @@ def test_the_audit_log_is_readable_by_the_roles_that_may(client: TestClient) -> 
     assert [e["action"] for e in body["entries"]] == ["add_user"] and body["head_seq"] >= 1
     assert len(body["head_hash"]) == 64
     assert client.get("/api/v1/audit", headers=as_role(Role.leader)).status_code == 403
+
+
+def test_the_sign_in_form_is_refused_from_another_site_or_from_nowhere(client: TestClient) -> None:
+    """Login CSRF: a form elsewhere must not sign the visitor's browser into the attacker's account."""
+    form = {"username": RECEPTION, "password": PASSWORD}
+    for headers in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/login"}, {},
+                    {"Origin": "null"}):
+        refused = client.post("/login", data=form, headers=headers, follow_redirects=False)
+        assert refused.status_code == 403, headers
+        assert "set-cookie" not in refused.headers and "không đến từ trang của hệ thống" in refused.text
+    signed = client.post("/login", data=form, headers={"Referer": "http://testserver/login?next=/console"},
+                         follow_redirects=False)
+    assert signed.status_code == 303 and "onestop_session=ost_" in signed.headers["set-cookie"]
+
+
+def test_a_cookie_write_without_origin_or_referer_is_refused_and_bearer_calls_are_not_asked(
+        client: TestClient) -> None:
+    client.post("/login", data={"username": RECEPTION, "password": PASSWORD}, headers=SAME_ORIGIN,
+                follow_redirects=False)
+    bare = client.post("/api/v1/dossiers", json={})
+    assert bare.status_code == 403 and bare.json()["code"] == "cross_origin"
+    assert client.post("/logout", follow_redirects=False).status_code == 403  # still signed in
+    assert client.get("/api/v1/auth/me").json()["username"] == RECEPTION
+    assert client.post("/api/v1/dossiers", json={}, headers={"Referer": "http://testserver/console"}).status_code == 422
+    assert client.post("/api/v1/dossiers", json={}, headers=SAME_ORIGIN).status_code == 422
+    client.cookies.clear()
+    reception = as_role(Role.reception)
+    assert client.post("/api/v1/dossiers", json={}, headers=reception).status_code == 422
+    assert client.post("/api/v1/dossiers", json={}, headers={**reception, "Origin": "https://tool.example"}).status_code == 422
