@@ -175,7 +175,7 @@ def test_a_burst_of_made_up_usernames_runs_a_bounded_number_of_checks_and_others
     assert all(r.headers["retry-after"] == "1" for r in answers if r.status_code == 503)
     assert growth < 64 * users.passwords.limit + 200, f"peak RSS grew {growth:.0f} MiB"
     assert health and all(status == 200 for status, _ in health)
-    assert max(seconds for _, seconds in health) < 1.5, health
+    assert max(seconds for _, seconds in health) < 2.0, health
 
 
 def test_a_made_up_username_costs_what_a_real_one_costs(client: TestClient, users: UserStore) -> None:
