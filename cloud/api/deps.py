@@ -101,6 +101,26 @@ bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False,
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def require_same_origin(request: Request) -> None:
+    """Refuse (403 cross_origin) a browser write that does not say it comes from this site's own pages.
+
+    Browsers send ``Origin`` with every POST, and most a ``Referer``; the host
+    of the first one present must be the request's ``Host`` (not the scheme:
+    TLS usually ends at a reverse proxy, which must pass ``Host`` on,
+    docs/access.md). A write with neither is refused too: SameSite alone is
+    one lock, and an old browser or a stripping proxy should not quietly
+    remove the second. Bearer-token calls are not browser sessions and are
+    not asked.
+    """
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        raise ApiError(403, "cross_origin", "a console session write must come with an Origin or Referer header "
+                       "naming this site", "Yêu cầu không đến từ trang của hệ thống; vui lòng tải lại trang.")
+    if urlsplit(claimed).netloc != request.headers.get("host"):
+        raise ApiError(403, "cross_origin", f"a console session cannot be used from {claimed}",
+                       "Yêu cầu không đến từ trang của hệ thống; vui lòng tải lại trang.")
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling and in which role: a signed-in user, or the public."""
@@ -130,11 +150,9 @@ async def get_principal(
     A bearer token that is wrong or expired is an error (401), never a
     silent fall-back to the public: a script with a stale token must find
     out. A stale cookie only makes the browser a public visitor. A
-    cookie-authenticated write must come from the console's own origin: the
-    cookie is SameSite=Strict already, the Origin check is the second lock.
-    It compares the Origin's host with the request's ``Host`` (not the
-    scheme: TLS usually ends at a reverse proxy, which must pass ``Host``
-    on, docs/access.md).
+    cookie-authenticated write must come from the console's own pages
+    (:func:`require_same_origin`): the cookie is SameSite=Strict already,
+    that check is the second lock.
 
     ``async`` with the token cache checked on the event loop: a sync
     dependency costs a hop to the thread pool per request, and almost every
@@ -151,10 +169,8 @@ async def get_principal(
     elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:
         user = await _resolve(users, cookie)
         secret = cookie if user is not None else None
-        origin = request.headers.get("origin")
-        if user is not None and request.method in UNSAFE_METHODS and origin is not None \
-                and urlsplit(origin).netloc != request.headers.get("host"):
-            raise ApiError(403, "cross_origin", f"a console session cannot be used from {origin}")
+        if user is not None and request.method in UNSAFE_METHODS:
+            require_same_origin(request)
     if user is None:
         return PUBLIC
     if acting_role is None:

@@ -1,7 +1,9 @@
 """Users and their tokens in the database.
 
 Passwords are hashed with pwdlib's recommended hasher (argon2id); a hash made
-with older parameters is upgraded the next time its owner signs in. Tokens
+with older parameters is upgraded the next time its owner signs in. Checking
+one goes through the store's :class:`~cloud.auth.passwords.PasswordChecker`,
+which bounds how many run at once (``cloud/auth/passwords.py``). Tokens
 are 256-bit random secrets with an ``ost_`` prefix (so a leaked one is easy to
 grep for in logs and repositories); the database keeps their SHA-256 only:
 a fast hash is right here because the secret is random, not a password.
@@ -21,9 +23,9 @@ from typing import Any, Literal
 
 import structlog
 from cachetools import TTLCache
-from pwdlib import PasswordHash
 from sqlalchemy import Connection, Engine, select, update
 
+from cloud.auth.passwords import PasswordChecker, hash_password
 from cloud.db import audit
 from cloud.db.engine import write_transaction
 from cloud.db.users import token_table, user_table
@@ -36,9 +38,6 @@ TokenKind = Literal["api", "session"]
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "ost_"
-
-_hasher = PasswordHash.recommended()
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
 SHELL = Actor(role=Role.admin, unit="server", officer=f"shell:{getpass.getuser()}")
@@ -108,9 +107,11 @@ another process of the same installation sees it within this time.
 
 
 class UserStore:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 passwords: PasswordChecker | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        self.passwords = passwords or PasswordChecker()
         self._resolved: TTLCache[str, tuple[User, datetime]] = TTLCache(maxsize=10_000, ttl=RESOLVE_CACHE_S)
         self._cache_lock = threading.Lock()
 
@@ -186,12 +187,16 @@ class UserStore:
                      action=action, subject=audit.subject_of("user", username), data=data)
 
     def authenticate(self, username: str, password: str) -> User | None:
-        """The user if the password is theirs and the account active; None otherwise, in about the same time."""
+        """The user if the password is theirs and the account active; None otherwise, in the same time: one
+        query and one argon2id check (a dummy one for an unknown username or an account without a password).
+
+        Raises :class:`~cloud.auth.passwords.Busy` when the checks are all taken (the caller says "try again").
+        """
         with self.engine.connect() as conn:
             row = conn.execute(select(user_table).where(user_table.c.username == username)).first()
         stored = row.password_hash if row is not None and row.password_hash else None
-        valid, new_hash = _hasher.verify_and_update(password, stored or _DUMMY_HASH)
-        if row is None or stored is None or not valid or not row.active:
+        valid, new_hash = self.passwords.verify(password, stored)
+        if row is None or not valid or not row.active:
             return None
         if new_hash is not None:
             self._update(username, None, "rehash", {}, password_hash=new_hash)  # same password: not audited
@@ -268,4 +273,4 @@ class UserStore:
 def _hash(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
-    return _hasher.hash(password)
+    return hash_password(password)

@@ -17,9 +17,19 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from cloud.api import queries
-from cloud.api.deps import SESSION_COOKIE, Principal, PrincipalDep, SessionDep, SettingsDep, ThrottleDep, UsersDep
+from cloud.api.deps import (
+    SESSION_COOKIE,
+    Principal,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    ThrottleDep,
+    UsersDep,
+    require_same_origin,
+)
 from cloud.api.errors import ApiError
 from cloud.api.routes.auth import sign_in
 from cloud.db.tables import Office
@@ -77,17 +87,21 @@ def login_page(request: Request, next: str | None = None) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, users: UsersDep, settings: SettingsDep, throttle: ThrottleDep,
-          username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=200)],
-          next: Annotated[str | None, Form(max_length=500)] = None) -> Response:
+async def login(request: Request, users: UsersDep, settings: SettingsDep, throttle: ThrottleDep,
+                username: Annotated[str, Form(max_length=64)], password: Annotated[str, Form(max_length=200)],
+                next: Annotated[str | None, Form(max_length=500)] = None) -> Response:
+    """Sign in from the form. Only from this site's own page (Origin or Referer): a form on another site
+    must not sign a visitor's browser into an account of the attacker's choosing (login CSRF)."""
     try:
-        user = sign_in(users, throttle, username.strip(), password)
+        require_same_origin(request)
+        user = await sign_in(request, users, throttle, username.strip(), password)
     except ApiError as exc:
         return templates.TemplateResponse(request, "login.html", {
             "next": _safe_next(next), "error": exc.body.message_vi, "username": username,
-        }, status_code=exc.status)
-    issued = users.issue_token(user.username, kind="session", name=request.headers.get("user-agent", "browser"),
-                               ttl=timedelta(hours=settings.session_hours))
+        }, status_code=exc.status, headers=exc.headers)
+    issued = await run_in_threadpool(users.issue_token, user.username, kind="session",
+                                     name=request.headers.get("user-agent", "browser"),
+                                     ttl=timedelta(hours=settings.session_hours))
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, issued.secret, max_age=int(settings.session_hours * 3600), httponly=True,
                         samesite="strict", secure=settings.secure_cookies, path="/")

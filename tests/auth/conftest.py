@@ -1,7 +1,8 @@
 """The real cloud app on a SQLite file, with one signed-in account per role.
 
 The clock of the user store is the test's, so token expiry is checked
-without waiting.
+without waiting. ``server`` is the same app under uvicorn on a real port,
+for the tests that send many sign-ins at once or from several addresses.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from broker.process import free_port
-from cloud.app import create_app
+from cloud.app import CloudServer, create_app
 from cloud.auth.users import UserStore
 from cloud.domain.roles import Role
 from cloud.settings import Settings
 
 PASSWORD = "mật khẩu đủ dài"
+SAME_ORIGIN = {"Origin": "http://testserver"}
+"""What a browser sends with a write from the console's own pages (TestClient's host is ``testserver``)."""
 STAFF_ROLES = [r for r in Role if r is not Role.public]
 
 
@@ -49,24 +52,39 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def client(tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
+def settings_in(tmp_path: Path) -> Settings:
     firmware_configs = tmp_path / "firmware_configs"
     firmware_configs.mkdir()
     (firmware_configs / "demo.yaml").write_text(
         (Path(__file__).resolve().parents[2] / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"),
         encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "cloud", mqtt_port=free_port(), firmware_configs=firmware_configs,
-                        startup_connect_timeout_s=0, http_port=free_port(), command_timeout_s=0.5)
-    with TestClient(create_app(settings)) as test_client:
+    return Settings(data_dir=tmp_path / "cloud", mqtt_port=free_port(), firmware_configs=firmware_configs,
+                    startup_connect_timeout_s=0, http_port=free_port(), command_timeout_s=0.5)
+
+
+def add_accounts(users: UserStore) -> None:
+    for role in STAFF_ROLES:
+        users.add(f"{role.value.replace('_', '-')}.test", full_name=f"Cán bộ {role.value}", unit="tdm.bptn",
+                  roles=[role.value], password=PASSWORD if role is Role.reception else None)
+        users.issue_token(f"{role.value.replace('_', '-')}.test", kind="api", name="tests",
+                          ttl=timedelta(days=1), secret=token(role))
+
+
+@pytest.fixture
+def client(tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_in(tmp_path))) as test_client:
         users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]
         users.clock = clock
-        for role in STAFF_ROLES:
-            users.add(f"{role.value.replace('_', '-')}.test", full_name=f"Cán bộ {role.value}", unit="tdm.bptn",
-                      roles=[role.value], password=PASSWORD if role is Role.reception else None)
-            users.issue_token(f"{role.value.replace('_', '-')}.test", kind="api", name="tests",
-                              ttl=timedelta(days=1), secret=token(role))
+        add_accounts(users)
         yield test_client
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[CloudServer]:
+    """The app under uvicorn on 127.0.0.1: clients may connect from any 127.x.y.z address (all loopback)."""
+    with CloudServer(settings_in(tmp_path)) as running:
+        add_accounts(running.app.state.users)
+        yield running
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cloud.auth.users import UserError, UserStore
 from cloud.db.users import token_table, user_table
 from cloud.domain.roles import Role
-from tests.auth.conftest import PASSWORD, RECEPTION, Clock, as_role
+from tests.auth.conftest import PASSWORD, RECEPTION, SAME_ORIGIN, Clock, as_role
 
 
 def sign_in(client: TestClient, username: str = RECEPTION, password: str = PASSWORD):  # type: ignore[no-untyped-def]
@@ -140,24 +140,25 @@ def test_the_console_signs_in_with_a_form_and_a_strict_httponly_cookie(client: T
     form = client.get("/login?next=/console/offices/demo")
     assert "Đăng nhập" in form.text and 'value="/console/offices/demo"' in form.text
     wrong = client.post("/login", data={"username": RECEPTION, "password": "sai rồi sai rồi", "next": "/console"},
-                        follow_redirects=False)
+                        headers=SAME_ORIGIN, follow_redirects=False)
     assert wrong.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu." in wrong.text
     signed = client.post("/login", data={"username": RECEPTION, "password": PASSWORD,
-                                         "next": "/console/offices/demo"}, follow_redirects=False)
+                                         "next": "/console/offices/demo"}, headers=SAME_ORIGIN, follow_redirects=False)
     assert signed.status_code == 303 and signed.headers["location"] == "/console/offices/demo"
     cookie = signed.headers["set-cookie"]
     assert "onestop_session=ost_" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     page = client.get("/console/offices/demo")
     assert page.status_code == 200 and "Cán bộ reception · Cán bộ tiếp nhận" in page.text
     assert client.get("/api/v1/auth/me").json()["username"] == RECEPTION  # the API accepts the cookie too
-    out = client.post("/logout", follow_redirects=False)
+    out = client.post("/logout", headers=SAME_ORIGIN, follow_redirects=False)
     assert out.status_code == 303
     client.cookies.set("onestop_session", cookie.split(";")[0].split("=", 1)[1])  # a copy kept by an attacker
     assert client.get("/console", follow_redirects=False).status_code == 303
 
 
 def test_a_cookie_write_from_another_origin_is_refused(client: TestClient) -> None:
-    client.post("/login", data={"username": RECEPTION, "password": PASSWORD}, follow_redirects=False)
+    client.post("/login", data={"username": RECEPTION, "password": PASSWORD}, headers=SAME_ORIGIN,
+                follow_redirects=False)
     forged = client.post("/api/v1/dossiers", json={}, headers={"Origin": "https://evil.example"})
     assert forged.status_code == 403 and forged.json()["code"] == "cross_origin"
     same = client.post("/api/v1/dossiers", json={}, headers={"Origin": "http://testserver"})
@@ -167,7 +168,7 @@ def test_a_cookie_write_from_another_origin_is_refused(client: TestClient) -> No
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""])
 def test_the_sign_in_form_never_redirects_off_site(client: TestClient, target: str) -> None:
     signed = client.post("/login", data={"username": RECEPTION, "password": PASSWORD, "next": target},
-                         follow_redirects=False)
+                         headers=SAME_ORIGIN, follow_redirects=False)
     assert signed.headers["location"] == "/console"
 
 
@@ -201,3 +202,32 @@ def test_the_audit_log_is_readable_by_the_roles_that_may(client: TestClient) -> 
     assert [e["action"] for e in body["entries"]] == ["add_user"] and body["head_seq"] >= 1
     assert len(body["head_hash"]) == 64
     assert client.get("/api/v1/audit", headers=as_role(Role.leader)).status_code == 403
+
+
+def test_the_sign_in_form_is_refused_from_another_site_or_from_nowhere(client: TestClient) -> None:
+    """Login CSRF: a form elsewhere must not sign the visitor's browser into the attacker's account."""
+    form = {"username": RECEPTION, "password": PASSWORD}
+    for headers in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/login"}, {},
+                    {"Origin": "null"}):
+        refused = client.post("/login", data=form, headers=headers, follow_redirects=False)
+        assert refused.status_code == 403, headers
+        assert "set-cookie" not in refused.headers and "không đến từ trang của hệ thống" in refused.text
+    signed = client.post("/login", data=form, headers={"Referer": "http://testserver/login?next=/console"},
+                         follow_redirects=False)
+    assert signed.status_code == 303 and "onestop_session=ost_" in signed.headers["set-cookie"]
+
+
+def test_a_cookie_write_without_origin_or_referer_is_refused_and_bearer_calls_are_not_asked(
+        client: TestClient) -> None:
+    client.post("/login", data={"username": RECEPTION, "password": PASSWORD}, headers=SAME_ORIGIN,
+                follow_redirects=False)
+    bare = client.post("/api/v1/dossiers", json={})
+    assert bare.status_code == 403 and bare.json()["code"] == "cross_origin"
+    assert client.post("/logout", follow_redirects=False).status_code == 403  # still signed in
+    assert client.get("/api/v1/auth/me").json()["username"] == RECEPTION
+    assert client.post("/api/v1/dossiers", json={}, headers={"Referer": "http://testserver/console"}).status_code == 422
+    assert client.post("/api/v1/dossiers", json={}, headers=SAME_ORIGIN).status_code == 422
+    client.cookies.clear()
+    reception = as_role(Role.reception)
+    assert client.post("/api/v1/dossiers", json={}, headers=reception).status_code == 422
+    assert client.post("/api/v1/dossiers", json={}, headers={**reception, "Origin": "https://tool.example"}).status_code == 422

@@ -1,12 +1,13 @@
-"""Sign-in throttling holds a bounded table whatever usernames an attacker sends,
-and a username under attack stays locked through a flood of others."""
+"""Sign-in throttling holds bounded tables whatever usernames and addresses an attacker sends,
+a pair under attack stays locked through a flood of others, and the guesser's address is
+what gets locked, not the officer's desk."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
-from cloud.auth.throttle import MAX_FAILURES, SignInThrottle, TooManyAttempts
+from cloud.auth.throttle import MAX_FAILURES, Lockout, SignInThrottle, TooManyAttempts
 from tests.auth.conftest import PASSWORD, RECEPTION
 
 FLOOD = 100_000
@@ -22,7 +23,12 @@ class Steps:
         return self.now
 
 
-def is_locked(throttle: SignInThrottle, username: str) -> bool:
+def address(i: int) -> str:
+    """The i-th of many made-up source addresses."""
+    return f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
+
+
+def is_locked(throttle: Lockout, username: str) -> bool:
     try:
         throttle.check(username)
     except TooManyAttempts:
@@ -33,7 +39,7 @@ def is_locked(throttle: SignInThrottle, username: str) -> bool:
 def test_a_flood_of_made_up_usernames_stays_within_the_bound() -> None:
     throttle = SignInThrottle()
     for i in range(FLOOD):
-        throttle.failed(f"guess-{i:06d}")
+        throttle.failed(f"guess-{i:06d}", address(i))
     assert throttle.capacity < FLOOD
     assert len(throttle) <= throttle.capacity
 
@@ -43,7 +49,7 @@ def test_the_attacked_username_stays_locked_through_the_flood_and_through_the_ap
     for _ in range(MAX_FAILURES):
         assert client.post("/api/v1/auth/token", data={"username": RECEPTION, "password": "guess guess"}).status_code == 401
     for i in range(FLOOD):  # what sign_in() records for each wrong password of a made-up name
-        throttle.failed(f"guess-{i:06d}")
+        throttle.failed(f"guess-{i:06d}", address(i))
     assert len(throttle) <= throttle.capacity
     locked = client.post("/api/v1/auth/token", data={"username": RECEPTION, "password": PASSWORD})
     assert locked.status_code == 429 and "5 wrong passwords" in locked.json()["detail"]
@@ -52,7 +58,7 @@ def test_the_attacked_username_stays_locked_through_the_flood_and_through_the_ap
 def test_locks_of_other_usernames_do_not_free_one_still_being_tried() -> None:
     """When even the lock table is full, the least recently tried lock goes: never the target's."""
     clock = Steps()
-    throttle = SignInThrottle(clock=clock, max_counting=50, max_locked=20)
+    throttle = Lockout(clock=clock, max_counting=50, max_locked=20)  # the (username, source) count
     for _ in range(MAX_FAILURES):
         throttle.failed("target")
     for i in range(200):  # 10x the lock table, each locked with five failures
@@ -66,7 +72,7 @@ def test_locks_of_other_usernames_do_not_free_one_still_being_tried() -> None:
 
 def test_the_lock_lasts_from_the_fifth_failure_and_a_count_lives_one_window() -> None:
     clock = Steps()
-    throttle = SignInThrottle(clock=clock)
+    throttle = Lockout(clock=clock)
     for _ in range(MAX_FAILURES - 1):
         throttle.failed("slow")
         clock.now += 299  # each wrong password within the window of the previous one
