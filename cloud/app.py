@@ -38,6 +38,7 @@ from cloud.db.office_configs import load_office_configs
 from cloud.dossiers.records import load_postal_tariff
 from cloud.dossiers.seed import load_overrides, seed_if_empty
 from cloud.dossiers.store import DossierStore
+from cloud.http_protocol import with_head_timeout
 from cloud.ingest.consumer import IngestConsumer
 from cloud.settings import Settings
 from cloud.web import install as install_console
@@ -148,14 +149,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """What uvicorn enforces on connections: the idle keep-alive, the concurrency cap, h11's head size.
+    """What uvicorn enforces on connections: the idle keep-alive, the concurrency cap, a deadline on each
+    request's head (``cloud.http_protocol``: uvicorn has none of its own).
 
-    uvicorn has no timeout for a request's head or body (a client sending one
-    byte a minute keeps its connection): the reverse proxy in front sets those
-    (docs/cloud.md, "Limits").
+    A request's body has no deadline here (its size is bounded, docs/cloud.md "Limits"); the reverse
+    proxy in front sets one.
     """
     return {"timeout_keep_alive": settings.http_keep_alive_s, "limit_concurrency": settings.http_limit_concurrency,
-            "h11_max_incomplete_event_size": settings.http_max_header_bytes}
+            "h11_max_incomplete_event_size": settings.http_max_header_bytes,
+            "http": with_head_timeout(settings.http_head_timeout_s)}
 
 
 def run(settings: Settings | None = None) -> None:

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         default=None, ge=1,
         description="Open connections and requests beyond which uvicorn answers 503 at once; none: no limit.",
     )
+    http_head_timeout_s: float = Field(
+        default=10.0, gt=0,
+        description="A request's head (request line and headers) must arrive within this many seconds (slowloris).",
+    )
     http_max_header_bytes: int = Field(
         default=16 * 1024, ge=1024,
         description="Largest request head with uvicorn's h11 parser (h11_max_incomplete_event_size).",

@@ -159,6 +159,7 @@ def vm(pid: int, field: str) -> int:
 def service(tmp_path: Path, cloud_broker: CloudBroker, firmware_configs: Path) -> Iterator[tuple[CloudProcess, str]]:
     process = CloudProcess(tmp_path, cloud_broker, firmware_configs)
     process.env["ONESTOP_HTTP_KEEP_ALIVE_S"] = "1"
+    process.env["ONESTOP_HTTP_HEAD_TIMEOUT_S"] = "1"
     process.start()
     try:
         yield process, f"http://127.0.0.1:{process.port}"
@@ -224,3 +225,27 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_setting(service: tupl
 
         wait_until(closed, timeout=4, what="the service to close the idle connection (keep-alive 1 s; uvicorn's 5 s)")
         assert time.monotonic() - answered >= 0.8
+
+
+def test_a_head_sent_a_byte_at_a_time_is_cut_off_at_the_head_timeout(service: tuple[CloudProcess, str]) -> None:
+    """Slowloris: uvicorn alone would wait for the headers for ever; the service closes after 1 s."""
+    _, url = service
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: " + host.encode() + b"\r\n")
+        started = time.monotonic()
+        sock.settimeout(0.2)
+
+        def closed() -> bool:
+            try:
+                sock.sendall(b"X")  # one more header byte, as a slowloris client does
+                return sock.recv(1) == b""
+            except TimeoutError:
+                return False
+            except (BrokenPipeError, ConnectionResetError):
+                return True
+
+        wait_until(closed, timeout=5, what="the service to close a connection whose head never ends")
+        assert time.monotonic() - started >= 0.8
+    # a prompt request on a new connection is served as before
+    assert httpx.get(f"{url}/api/v1/health", timeout=10).status_code == 200
