@@ -8,14 +8,12 @@ version. A plain-text password exists only in the return value of
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 import subprocess
 from pathlib import Path
 
 from broker.errors import CredentialError
-from broker.settings import DEFAULT_MOSQUITTO_PASSWD, BrokerSettings
+from broker.settings import DEFAULT_MOSQUITTO_PASSWD, BrokerSettings, find_executable
 
 PASSWORD_BYTES = 24  # 32 url-safe characters: no quoting issues in a config line
 TOOL_TIMEOUT_S = 30
@@ -27,10 +25,9 @@ def new_password() -> str:
 
 def passwd_tool(settings: BrokerSettings | None = None) -> str:
     """The mosquitto_passwd executable: ``MOSQUITTO_PASSWD``, Debian's path, then ``PATH``."""
-    override = (settings or BrokerSettings()).mosquitto_passwd
-    for candidate in (override, DEFAULT_MOSQUITTO_PASSWD, shutil.which("mosquitto_passwd")):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return str(candidate)
+    found = find_executable((settings or BrokerSettings()).mosquitto_passwd, DEFAULT_MOSQUITTO_PASSWD, "mosquitto_passwd")
+    if found:
+        return found
     raise CredentialError(
         "mosquitto_passwd is not installed; install it with: apt-get install mosquitto "
         "(or run scripts/bootstrap.sh)"

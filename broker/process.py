@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -36,15 +35,10 @@ from types import TracebackType
 
 import structlog
 
-from broker.settings import DEFAULT_MOSQUITTO, BrokerSettings
+from broker.settings import DEFAULT_MOSQUITTO, BrokerSettings, find_executable
 from transport.waiting import WaitTimeout, wait_until
 
 log = structlog.get_logger(__name__)
-
-#: Debian's path; ``MOSQUITTO`` in the environment overrides it (e.g. a
-#: self-built broker, see :class:`broker.settings.BrokerSettings`), and
-#: ``PATH`` is the last resort.
-DEFAULT_BINARY = str(DEFAULT_MOSQUITTO)
 
 
 class BrokerError(RuntimeError):
@@ -53,10 +47,9 @@ class BrokerError(RuntimeError):
 
 def mosquitto_binary(settings: BrokerSettings | None = None) -> str:
     """Locate the mosquitto executable or explain how to install it."""
-    override = (settings or BrokerSettings()).mosquitto
-    for candidate in (override, DEFAULT_BINARY, shutil.which("mosquitto")):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return str(candidate)
+    found = find_executable((settings or BrokerSettings()).mosquitto, DEFAULT_MOSQUITTO, "mosquitto")
+    if found:
+        return found
     raise BrokerError(
         "mosquitto is not installed (looked for $MOSQUITTO, /usr/sbin/mosquitto and PATH). "
         "Install it with: apt-get install mosquitto mosquitto-clients  (or run scripts/bootstrap.sh)"

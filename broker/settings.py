@@ -10,6 +10,8 @@ without the project's ``ONESTOP_`` prefix); ``docs/brokers.md`` lists them.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from pydantic import Field
@@ -39,3 +41,11 @@ class BrokerSettings(BaseSettings):
         default=DEFAULT_TEMPLATE_DIR, validation_alias="ONESTOP_MOSQUITTO_TEMPLATES",
         description="Directory of the mosquitto/*.j2 templates (default: the project's mosquitto/).",
     )
+
+
+def find_executable(override: Path | None, default: Path, name: str) -> str | None:
+    """The first executable file of: the override, Debian's path, ``name`` on ``PATH``; None if none is."""
+    for candidate in (override, default, shutil.which(name)):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
