@@ -63,11 +63,11 @@ def cloud_service(tmp_path: Path, cloud_broker: CloudBroker) -> Iterator[tuple[o
     settings = Settings(
         data_dir=tmp_path / "cloud", mqtt_port=cloud_broker.port, mqtt_username=cloud_broker.service_username,
         mqtt_password=cloud_broker.service_password, firmware_configs=ROOT / "firmware_configs",
-        http_port=free_port(), command_timeout_s=3.0, mqtt_client_id=f"cloud-{tmp_path.name}"[:60],
+        http_port=0, command_timeout_s=3.0, mqtt_client_id=f"cloud-{tmp_path.name}"[:60],
     )
     server = CloudServer(settings).start()
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{settings.http_port}", timeout=10,
+        with httpx.Client(base_url=server.url, timeout=10,
                           headers=sign_in_staff(settings.db_url)) as api:
             yield settings, api
     finally:

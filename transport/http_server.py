@@ -4,10 +4,17 @@ The hub runs its display server beside gpiozero, paho and the device twins in
 one process; tests and benchmarks run the cloud service next to the code that
 drives it. Both need the same thing: start, wait until the port listens (or
 say why not), stop.
+
+The socket is bound when the server is made, not when its thread runs: a
+port picked earlier and bound later can be taken in between (by another
+server, or as the ephemeral port of any outgoing connection: the kernel hands
+out the same range), which once failed CI with "did not start". Port 0 lets
+the kernel choose; :attr:`port` is then the one it chose.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any, Self
 
@@ -19,10 +26,13 @@ from transport.waiting import WaitTimeout, wait_until
 class BackgroundServer:
     def __init__(self, app: Any, host: str, port: int, name: str, **options: Any) -> None:
         """``options``: further ``uvicorn.Config`` settings (the cloud's connection limits)."""
-        self.host, self.port, self.name = host, port, name
-        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
-                                                     **options))
-        self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
+        self.host, self.name = host, name
+        self._socket = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+        self.port = int(self._socket.getsockname()[1])
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level="warning",
+                                                     lifespan="on", **options))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, name=name,
+                                        daemon=True)
 
     @property
     def url(self) -> str:
@@ -36,7 +46,7 @@ class BackgroundServer:
             if self._server.started:
                 return True
             if not self._thread.is_alive():
-                raise RuntimeError(f"the {self.name} did not start on {self.url} (port in use? see the log)")
+                raise RuntimeError(f"the {self.name} did not start on {self.url} (see the log)")
             return False
 
         try:
@@ -50,3 +60,4 @@ class BackgroundServer:
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._socket.close()

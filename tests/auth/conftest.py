@@ -59,7 +59,7 @@ def settings_in(tmp_path: Path) -> Settings:
         (Path(__file__).resolve().parents[2] / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"),
         encoding="utf-8")
     return Settings(data_dir=tmp_path / "cloud", mqtt_port=free_port(), firmware_configs=firmware_configs,
-                    startup_connect_timeout_s=0, http_port=free_port(), command_timeout_s=0.5)
+                    startup_connect_timeout_s=0, http_port=0, command_timeout_s=0.5)
 
 
 def add_accounts(users: UserStore) -> None:

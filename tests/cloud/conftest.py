@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import Engine
 
 from broker.probe import MqttProbe
-from broker.process import free_port
 from broker.stack import CloudBroker
 from cloud.app import CloudServer
 from cloud.db.engine import make_engine
@@ -55,7 +54,7 @@ def make_settings(tmp_path: Path, cloud_broker: CloudBroker, firmware_configs: P
         values: dict[str, Any] = dict(
             data_dir=tmp_path / "cloud", mqtt_host=cloud_broker.host, mqtt_port=cloud_broker.port,
             mqtt_username=cloud_broker.service_username, mqtt_password=cloud_broker.service_password,
-            http_port=free_port(), firmware_configs=firmware_configs, command_timeout_s=2.0,
+            http_port=0, firmware_configs=firmware_configs, command_timeout_s=2.0,
             mqtt_keepalive=5,
         )
         values.update(overrides)
