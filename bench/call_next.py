@@ -37,13 +37,13 @@ def main() -> None:
 
 def run(tmp: Path, calls: int) -> None:
     cloud_broker = start_cloud_broker(tmp / "cloud-broker")
-    office = start_office_broker(tmp / "office-broker", "demo", cloud=cloud_broker)
+    office = start_office_broker(tmp / "office-broker", "sai-gon", cloud=cloud_broker)
     processes = []
     try:
         cloud, cloud_url = start_cloud(tmp / "cloud", cloud_broker.port, cloud_broker.service_username,
                                        cloud_broker.service_password, ROOT / "firmware_configs")
         processes.append(cloud)
-        hub, hub_url = start_hub(tmp / "edge", ROOT / "firmware_configs" / "demo.yaml", office.port, office.hub_password)
+        hub, hub_url = start_hub(tmp / "edge", ROOT / "firmware_configs" / "sai-gon.yaml", office.port, office.hub_password)
         processes.append(hub)
         with httpx.Client(timeout=30, headers=staff_headers(tmp / "cloud")) as client:
             started = time.perf_counter()
@@ -56,7 +56,7 @@ def run(tmp: Path, calls: int) -> None:
             print(f"issued {calls} tickets through the simulated kiosk in {issue_s:.1f}s")
             # wait for the cloud to have seen the hub online
             for _ in range(200):
-                if client.get(f"{cloud_url}/api/v1/offices/demo").json()["online"]:
+                if client.get(f"{cloud_url}/api/v1/offices/sai-gon").json()["online"]:
                     break
                 time.sleep(0.05)
             latencies = []
@@ -65,7 +65,7 @@ def run(tmp: Path, calls: int) -> None:
             for i in range(calls):
                 counter = 1 + i % 3
                 t0 = time.perf_counter()
-                response = client.post(f"{cloud_url}/api/v1/offices/demo/counters/{counter}/call-next")
+                response = client.post(f"{cloud_url}/api/v1/offices/sai-gon/counters/{counter}/call-next")
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if response.status_code != 200:
                     failures += 1

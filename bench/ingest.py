@@ -37,7 +37,7 @@ def office_id(i: int) -> str:
 
 def write_office_configs(directory: Path, offices: int) -> None:
     """One YAML per office, the demo office renamed: the cloud only accepts events of offices it knows."""
-    demo = yaml.safe_load((ROOT / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"))
+    demo = yaml.safe_load((ROOT / "firmware_configs" / "sai-gon.yaml").read_text(encoding="utf-8"))
     directory.mkdir(parents=True)
     for i in range(offices):
         demo["office"]["id"] = office_id(i)

@@ -26,7 +26,7 @@ from transport.private_files import private_dir
 from transport.waiting import WaitTimeout, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO_CONFIG = REPO / "firmware_configs" / "demo.yaml"
+DEMO_CONFIG = REPO / "firmware_configs" / "sai-gon.yaml"
 
 
 def run_demo(data_dir: Path, http_port: int, mqtt_port: int, office_mqtt_port: int, display_port: int) -> None:
@@ -46,8 +46,8 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int, office_mqtt_port: i
         typer.echo(f"==> cloud broker (mosquitto) on port {mqtt_port}")
         cloud_broker = start_cloud_broker(data_dir / "cloud-broker", mqtt_port)
         brokers.append(cloud_broker)
-        typer.echo(f"==> office broker of 'demo' on port {office_mqtt_port}, bridged to the cloud")
-        office_broker = start_office_broker(data_dir / "office-broker", "demo", cloud=cloud_broker,
+        typer.echo(f"==> office broker of 'sai-gon' on port {office_mqtt_port}, bridged to the cloud")
+        office_broker = start_office_broker(data_dir / "office-broker", "sai-gon", cloud=cloud_broker,
                                             port=office_mqtt_port, restart_timeout=(1, 10))
         brokers.append(office_broker)
 
@@ -64,7 +64,7 @@ def run_demo(data_dir: Path, http_port: int, mqtt_port: int, office_mqtt_port: i
         wait_http(f"http://127.0.0.1:{http_port}/api/v1/health", children[-1], "cloud service")
         demo_accounts = _demo_accounts(data_dir / "cloud")
 
-        typer.echo(f"==> hub agent of 'demo' with simulated devices, display on port {display_port}")
+        typer.echo(f"==> hub agent of 'sai-gon' with simulated devices, display on port {display_port}")
         children.append(subprocess.Popen(
             [sys.executable, "-m", "onestop_cli.main", "edge", "--config", str(DEMO_CONFIG), "--simulate",
              "--open-all-day", "--data-dir", str(data_dir / "edge"), "--display-port", str(display_port)],
@@ -81,7 +81,7 @@ Một cửa demo is running.
 Sign in to the console as one of these demo accounts, password "{DEMO_PASSWORD}":
 {demo_accounts}
 The demo office takes tickets all day here (--open-all-day); on a Pi the hours in
-firmware_configs/demo.yaml apply. State is kept in {data_dir}.
+firmware_configs/sai-gon.yaml apply. State is kept in {data_dir}.
 Press Ctrl-C to stop.""")
         while not stop.is_set():
             for child in children:

@@ -7,9 +7,9 @@ on, so adding a message type is one class and one table row.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from protocol.envelope import Message
 
@@ -34,6 +34,20 @@ TicketId = Annotated[
 TicketNumber = Annotated[str, Field(pattern=r"^[A-Z]{0,3}\d{3,4}$", description="What the citizen sees, e.g. A012.")]
 
 
+class OfficerRef(Message):
+    """Who sits at a counter: the login (to join with the cloud's accounts) and the name people read."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$", description="The officer's login in the cloud, e.g. tiepnhan.")
+    name: str = Field(min_length=1, max_length=120, description="Full name as displayed, e.g. Nguyễn Thị Lan.")
+
+
+Officer = Annotated[OfficerRef | None, Field(
+    default=None, description="Who was signed in at the counter (counter.set_status); null: nobody was.")]
+
+CounterStatus = Literal["open", "paused", "closed"]
+"""``open``: an officer serves at the counter; ``paused``: on a break the officer chose; ``closed``: nobody is there."""
+
+
 class TicketIssued(Message):
     ticket_id: TicketId
     number: TicketNumber
@@ -53,24 +67,28 @@ class TicketCalled(Message):
         description="Ticket this counter was still serving; pressing next closes it as served, "
         "so one key press stays one fact.",
     )
+    officer: Officer = None
 
 
 class TicketRecalled(Message):
     ticket_id: TicketId
     number: TicketNumber
     counter: Counter
+    officer: Officer = None
 
 
 class TicketServed(Message):
     ticket_id: TicketId
     number: TicketNumber
     counter: Counter
+    officer: Officer = None
 
 
 class TicketNoShow(Message):
     ticket_id: TicketId
     number: TicketNumber
     counter: Counter
+    officer: Officer = None
 
 
 class CounterOpened(Message):
@@ -80,6 +98,28 @@ class CounterOpened(Message):
 
 class CounterClosed(Message):
     counter: Counter
+
+
+class CounterStatusSet(Message):
+    """A counter's status as its officer set it (sign in: open; a break: paused; sign out: closed).
+
+    As a command (``counter.set_status``) the cloud asks the hub to apply it;
+    as an event (``counter.status``) the hub reports that it did. The hub
+    keeps it across restarts and stamps ``officer`` on the counter's ticket
+    events, keypad presses included, so who served is known offline too.
+    """
+
+    counter: Counter
+    status: CounterStatus
+    officer: Officer = None
+
+    @model_validator(mode="after")
+    def _officer_when_staffed(self) -> CounterStatusSet:
+        if self.status == "closed" and self.officer is not None:
+            raise ValueError("a closed counter has no officer")
+        if self.status != "closed" and self.officer is None:
+            raise ValueError(f"a counter that is {self.status} needs its officer")
+        return self
 
 
 AlertCode = Annotated[str, Field(
@@ -121,12 +161,14 @@ EVENTS: dict[str, type[Message]] = {
     "ticket.no_show": TicketNoShow,
     "counter.opened": CounterOpened,
     "counter.closed": CounterClosed,
+    "counter.status": CounterStatusSet,
     "node.alert": NodeAlert,
 }
 
 COMMANDS: dict[str, type[Message]] = {
     "queue.call_next": QueueCallNext,
     "queue.recall": QueueRecall,
+    "counter.set_status": CounterStatusSet,
 }
 
 EVENT_NAMES: dict[type[Message], str] = {model: name for name, model in EVENTS.items()}

@@ -19,7 +19,7 @@ from edge.config_file import load_office_config
 from tests.staff import sign_in_staff
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_CONFIG = ROOT / "firmware_configs" / "demo.yaml"
+DEMO_CONFIG = ROOT / "firmware_configs" / "sai-gon.yaml"
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Stack:
 
     def events(self) -> list[tuple[str, int, str]]:
         with self.cloud_db() as db:
-            return db.execute("SELECT id, seq, type FROM event WHERE office = 'demo' ORDER BY seq").fetchall()
+            return db.execute("SELECT id, seq, type FROM event WHERE office = 'sai-gon' ORDER BY seq").fetchall()
 
 
 def start_hub(tmp_path: Path, office: OfficeBroker, **options: object) -> HubAgent:
@@ -77,7 +77,7 @@ def cloud_service(tmp_path: Path, cloud_broker: CloudBroker) -> Iterator[tuple[o
 @pytest.fixture
 def stack(tmp_path: Path, cloud_broker: CloudBroker, office_broker, cloud_service) -> Iterator[Stack]:
     settings, api = cloud_service
-    office = office_broker("demo")
+    office = office_broker("sai-gon")
     hub = start_hub(tmp_path, office)
     try:
         yield Stack(cloud_broker, office, settings, api, hub)

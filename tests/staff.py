@@ -26,7 +26,7 @@ def sign_in_staff(db_url: str) -> dict[str, str]:
     try:
         users = UserStore(engine)
         if users.get(STAFF) is None:
-            users.add(STAFF, full_name="Cán bộ vận hành (kiểm thử)", unit="demo", roles=["reception", "it"],
+            users.add(STAFF, full_name="Cán bộ vận hành (kiểm thử)", unit="sai-gon", roles=["reception", "it"],
                       password=PASSWORD)
             users.issue_token(STAFF, kind="api", name="tests", ttl=timedelta(days=1), secret=TOKEN)
     finally:

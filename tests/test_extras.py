@@ -29,7 +29,7 @@ from broker.stack import CloudBroker, OfficeBroker
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_CONFIG = ROOT / "firmware_configs" / "demo.yaml"
+DEMO_CONFIG = ROOT / "firmware_configs" / "sai-gon.yaml"
 
 #: Import names a hub does not install: the cloud extra, what it pulls in that the code imports, test tools.
 NOT_ON_A_HUB = frozenset({"sqlmodel", "sqlalchemy", "alembic", "pwdlib", "argon2", "swagger_ui_bundle",
@@ -138,15 +138,15 @@ def test_onestop_edge_runs_the_hub_without_the_cloud(
     tmp_path: Path, office_broker: Callable[..., OfficeBroker], mqtt_probe: Callable[..., MqttProbe],
     started: Callable[..., subprocess.Popen[str]],
 ) -> None:
-    office = office_broker("demo", bridged=False)
+    office = office_broker("sai-gon", bridged=False)
     display = free_port()
     hub = started(cli(NOT_ON_A_HUB | {"cloud"}, "edge", "--config", str(DEMO_CONFIG), "--simulate",
                       "--data-dir", str(tmp_path / "edge"), "--display-port", str(display)),
                   child_env(ONESTOP_OFFICE_MQTT_PORT=str(office.port), ONESTOP_HUB_MQTT_PASSWORD=office.hub_password))
     wait_until(lambda: answers(f"http://127.0.0.1:{display}/api/state", hub), timeout=60, what="the hub's display page")
     probe = mqtt_probe(*office.cloud_login())  # what the cloud sees of the hub
-    probe.subscribe("onestop/v1/demo/hub/state")
-    birth = probe.expect("onestop/v1/demo/hub/state", timeout=30)
+    probe.subscribe("onestop/v1/sai-gon/hub/state")
+    birth = probe.expect("onestop/v1/sai-gon/hub/state", timeout=30)
     assert b'"online":true' in birth.payload.replace(b" ", b"")
     assert "ModuleNotFoundError" not in stop(hub)
 
@@ -191,4 +191,4 @@ def test_the_extras_in_pyproject_match_what_the_tests_block() -> None:
     assert not (base | cloud) & NOT_IN_THE_CLOUD, "a library the cloud may not import is in the base or the cloud extra"
     assert cloud - edge - base <= NOT_ON_A_HUB
     assert edge - cloud - base <= NOT_IN_THE_CLOUD
-    assert "onestop[demo]" in extras["dev"] and "onestop[edge,cloud]" in extras["demo"]
+    assert "onestop[demo]" in extras["dev"] and "onestop[edge,cloud]" in extras["sai-gon"]

@@ -55,8 +55,8 @@ def clock() -> Clock:
 def settings_in(tmp_path: Path) -> Settings:
     firmware_configs = tmp_path / "firmware_configs"
     firmware_configs.mkdir()
-    (firmware_configs / "demo.yaml").write_text(
-        (Path(__file__).resolve().parents[2] / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"),
+    (firmware_configs / "sai-gon.yaml").write_text(
+        (Path(__file__).resolve().parents[2] / "firmware_configs" / "sai-gon.yaml").read_text(encoding="utf-8"),
         encoding="utf-8")
     return Settings(data_dir=tmp_path / "cloud", mqtt_port=free_port(), firmware_configs=firmware_configs,
                     startup_connect_timeout_s=0, http_port=0, command_timeout_s=0.5)

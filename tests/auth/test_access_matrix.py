@@ -74,7 +74,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/notifications/{id}/delivered"): "notifications.consume",
 }
 
-PATH_VALUES = {"office": "demo", "counter": "1", "code": "H74.718-261123-0001", "action": "assign",
+PATH_VALUES = {"office": "sai-gon", "counter": "1", "code": "H74.718-261123-0001", "action": "assign",
                "username": "nobody.test", "id": "1", "unit": "tdm.bptn"}
 
 

@@ -135,19 +135,19 @@ def test_the_store_refuses_bad_accounts(users: UserStore) -> None:
 
 
 def test_the_console_signs_in_with_a_form_and_a_strict_httponly_cookie(client: TestClient) -> None:
-    first = client.get("/console/offices/demo", follow_redirects=False)
-    assert first.status_code == 303 and first.headers["location"] == "/login?next=/console/offices/demo"
-    form = client.get("/login?next=/console/offices/demo")
-    assert "Đăng nhập" in form.text and 'value="/console/offices/demo"' in form.text
+    first = client.get("/console/offices/sai-gon", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/login?next=/console/offices/sai-gon"
+    form = client.get("/login?next=/console/offices/sai-gon")
+    assert "Đăng nhập" in form.text and 'value="/console/offices/sai-gon"' in form.text
     wrong = client.post("/login", data={"username": RECEPTION, "password": "sai rồi sai rồi", "next": "/console"},
                         headers=SAME_ORIGIN, follow_redirects=False)
     assert wrong.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu." in wrong.text
     signed = client.post("/login", data={"username": RECEPTION, "password": PASSWORD,
-                                         "next": "/console/offices/demo"}, headers=SAME_ORIGIN, follow_redirects=False)
-    assert signed.status_code == 303 and signed.headers["location"] == "/console/offices/demo"
+                                         "next": "/console/offices/sai-gon"}, headers=SAME_ORIGIN, follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/console/offices/sai-gon"
     cookie = signed.headers["set-cookie"]
     assert "onestop_session=ost_" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
-    page = client.get("/console/offices/demo")
+    page = client.get("/console/offices/sai-gon")
     assert page.status_code == 200 and "Cán bộ reception · Cán bộ tiếp nhận" in page.text
     assert client.get("/api/v1/auth/me").json()["username"] == RECEPTION  # the API accepts the cookie too
     out = client.post("/logout", headers=SAME_ORIGIN, follow_redirects=False)

@@ -15,7 +15,7 @@ def test_ticket_from_the_kiosk_is_called_from_the_console_without_reloading(stac
     office = context.new_page()
     console = context.new_page()
     office.goto(f"{stack.display_url}/office")
-    sign_in_browser(console, stack.cloud_url, "/console/offices/demo")
+    sign_in_browser(console, stack.cloud_url, "/console/offices/sai-gon")
 
     office.get_by_test_id("kiosk-ho-tich").click()
     expect(office.get_by_test_id("receipt").first).to_contain_text("A001")

@@ -1,6 +1,6 @@
 """``onestop calendar due``: the due date an officer can check by hand, with the days skipped and why.
 
-Run through typer's CliRunner against the shipped ``firmware_configs/demo.yaml``
+Run through typer's CliRunner against the shipped ``firmware_configs/sai-gon.yaml``
 and the shipped override file; the date comes from the cloud's ``due_date``.
 """
 
@@ -36,7 +36,7 @@ def run(*args: str) -> tuple[int, list[str]]:
 
 
 def test_five_working_days_across_tet_2027() -> None:
-    code, lines = run("--office", "demo", "--from", "2027-02-03T09:00", "--days", "5")
+    code, lines = run("--office", "sai-gon", "--from", "2027-02-03T09:00", "--days", "5")
     assert code == 0, lines
     assert lines[-1] == "Hạn giải quyết: thứ Tư, 17/02/2027 17:00"
     assert "Tiếp nhận: thứ Tư, 03/02/2027 09:00" in lines
@@ -56,13 +56,13 @@ def test_the_command_prints_the_cloud_due_date() -> None:
         (vn(2026, 8, 28, 11, 0), TimeLimit.hours(6), ["--hours", "6"]),
     ]:
         expected = due_date(calendar, limit, received)
-        code, lines = run("--office", "demo", "--from", f"{received:%Y-%m-%dT%H:%M}", *args)
+        code, lines = run("--office", "sai-gon", "--from", f"{received:%Y-%m-%dT%H:%M}", *args)
         assert code == 0, lines
         assert lines[-1] == f"Hạn giải quyết: {day_vi(expected.date())} {expected:%H:%M}"
 
 
 def test_after_the_cut_off_the_count_starts_the_next_working_day() -> None:
-    code, lines = run("--office", "demo", "--from", "2027-02-03 15:30", "--days", "5")
+    code, lines = run("--office", "sai-gon", "--from", "2027-02-03 15:30", "--days", "5")
     assert code == 0, lines
     assert "  thứ Tư, 03/02/2027 — tiếp nhận sau 15:00: tính từ ngày làm việc tiếp theo" in lines
     assert "Bắt đầu tính: thứ Năm, 11/02/2027 07:30" in lines
@@ -70,14 +70,14 @@ def test_after_the_cut_off_the_count_starts_the_next_working_day() -> None:
 
 
 def test_working_hours() -> None:
-    code, lines = run("--office", "demo", "--from", "2027-02-03T15:30", "--hours", "4")
+    code, lines = run("--office", "sai-gon", "--from", "2027-02-03T15:30", "--hours", "4")
     assert code == 0, lines
     assert "Thời hạn: 04 giờ làm việc" in lines
     assert lines[-1] == "Hạn giải quyết: thứ Năm, 11/02/2027 11:30"
 
 
 def test_a_local_day_off_of_the_office_is_skipped_and_named(tmp_path: Path) -> None:
-    data = yaml.safe_load((ROOT / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "firmware_configs" / "sai-gon.yaml").read_text(encoding="utf-8"))
     data["days_off"] = [{"date": "2027-02-12", "name": "Ngày giải phóng tỉnh (địa phương)"}]
     config = tmp_path / "office.yaml"
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -88,15 +88,15 @@ def test_a_local_day_off_of_the_office_is_skipped_and_named(tmp_path: Path) -> N
 
 
 def test_a_make_up_saturday_counts() -> None:
-    code, lines = run("--office", "demo", "--from", "2026-01-09T10:00", "--days", "1")
+    code, lines = run("--office", "sai-gon", "--from", "2026-01-09T10:00", "--days", "1")
     assert code == 0, lines
     assert lines[-1] == "Hạn giải quyết: thứ Bảy, 10/01/2026 17:00"
 
 
 def test_bad_arguments_are_refused_with_a_reason() -> None:
-    code, lines = run("--office", "demo", "--from", "2027-02-03T09:00")
+    code, lines = run("--office", "sai-gon", "--from", "2027-02-03T09:00")
     assert code == 2 and any("exactly one of --days and --hours" in line for line in lines)
     code, lines = run("--office", "nowhere", "--from", "2027-02-03T09:00", "--days", "5")
     assert code == 2 and any("nowhere.yaml: file not found" in line for line in lines)
-    code, lines = run("--office", "demo", "--from", "03/02/2027", "--days", "5")
+    code, lines = run("--office", "sai-gon", "--from", "03/02/2027", "--days", "5")
     assert code == 2 and any("--from" in line for line in lines)

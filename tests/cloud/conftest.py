@@ -3,7 +3,7 @@ and a real SQLite file in the test's tmp directory.
 
     def test_x(cloud, api, edge, db):
         edge.publish_event(seq=1, data=TicketIssued(...))   # as office demo's hub
-        wait_until(lambda: api.get("/api/v1/offices/demo/queue").json()[...])
+        wait_until(lambda: api.get("/api/v1/offices/sai-gon/queue").json()[...])
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tests.staff import sign_in_staff
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_YAML = ROOT / "firmware_configs" / "demo.yaml"
+DEMO_YAML = ROOT / "firmware_configs" / "sai-gon.yaml"
 BROKEN_YAML = """\
 version: 1
 office: {id: broken, name: "Xã lỗi"}
@@ -43,7 +43,7 @@ def firmware_configs(tmp_path: Path) -> Path:
     """The demo office plus one broken file that must be skipped, not fatal."""
     directory = tmp_path / "firmware_configs"
     directory.mkdir()
-    shutil.copy(DEMO_YAML, directory / "demo.yaml")
+    shutil.copy(DEMO_YAML, directory / "sai-gon.yaml")
     (directory / "broken.yaml").write_text(BROKEN_YAML, encoding="utf-8")
     return directory
 
@@ -109,7 +109,7 @@ def db(settings: Settings) -> Iterator[Engine]:
 def demo_login(cloud_broker: CloudBroker) -> tuple[str, str]:
     """Office demo's login on the cloud broker (what its bridge uses): writes only demo's evt, ack, state,
     telemetry, reads only its cmd, config, cursor."""
-    creds = cloud_broker.add_office("demo")
+    creds = cloud_broker.add_office("sai-gon")
     return creds.username, creds.password
 
 
@@ -117,7 +117,7 @@ def demo_login(cloud_broker: CloudBroker) -> tuple[str, str]:
 def edge(cloud_broker: CloudBroker, demo_login: tuple[str, str]) -> Iterator[OfficeEdge]:
     """Publishes as office demo's hub, and sees the cursors the cloud sends back."""
     probe = MqttProbe(cloud_broker.host, cloud_broker.port, *demo_login).connected()
-    yield OfficeEdge(probe, "demo", "hub")
+    yield OfficeEdge(probe, "sai-gon", "hub")
     probe.close()
 
 

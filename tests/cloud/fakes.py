@@ -80,7 +80,7 @@ def ack_error(command: Command, code: str, message: str, message_vi: str) -> Ack
 
 class FakeHub:
     def __init__(self, host: str, port: int, username: str, password: str, *, answer: Answer | None,
-                 cloud: MqttProbe, office: str = "demo", node: str = "hub") -> None:
+                 cloud: MqttProbe, office: str = "sai-gon", node: str = "hub") -> None:
         #: Logged in as a cloud service: only the cloud may write a command, so it sends the readiness marker.
         self.cloud = cloud
         self.office = office

@@ -15,12 +15,12 @@ from cloud.ingest.tickets import upsert_statement
 
 HANOI = timezone(timedelta(hours=7))
 TS = datetime(2026, 11, 23, 9, 0, tzinfo=HANOI)
-EVENTS = [{"id": "e1", "office": "demo", "node": "hub", "epoch": 0, "seq": 1, "type": "ticket.issued", "ts": TS,
+EVENTS = [{"id": "e1", "office": "sai-gon", "node": "hub", "epoch": 0, "seq": 1, "type": "ticket.issued", "ts": TS,
            "data": {"number": "A001", "nested": [1, "Hộ tịch"]}, "received_at": datetime.now(UTC)}]
 FACTS = [
-    {"office": "demo", "ticket_id": "t1", "number": "A001", "field": None, "priority": True, "status": "waiting",
+    {"office": "sai-gon", "ticket_id": "t1", "number": "A001", "field": None, "priority": True, "status": "waiting",
      "counter": None, "day": TS.date(), "issued_at": TS, "called_at": None, "finished_at": None},
-    {"office": "demo", "ticket_id": "t1", "number": None, "field": "ho-tich", "priority": False, "status": "called",
+    {"office": "sai-gon", "ticket_id": "t1", "number": None, "field": "ho-tich", "priority": False, "status": "called",
      "counter": 2, "day": TS.date(), "issued_at": None, "called_at": TS + timedelta(minutes=3), "finished_at": None},
 ]
 

@@ -18,7 +18,7 @@ from tests.cloud.fakes import FakeHub, ack_error, ack_ok, called, ticket_id
 from tests.staff import AS_IT
 from tests.waiting import wait_until
 
-CALL_NEXT = "/api/v1/offices/demo/counters/{}/call-next"
+CALL_NEXT = "/api/v1/offices/sai-gon/counters/{}/call-next"
 
 
 def command_rows(db: Engine) -> list[dict[str, Any]]:
@@ -44,7 +44,7 @@ def test_call_next_returns_the_ticket_the_hub_called(api: httpx.Client, fake_hub
 
 def test_recall_sends_queue_recall(api: httpx.Client, fake_hub: Callable[..., FakeHub]) -> None:
     hub = fake_hub(called("B003", "dat-dai", 3))
-    response = api.post("/api/v1/offices/demo/counters/2/recall")
+    response = api.post("/api/v1/offices/sai-gon/counters/2/recall")
     assert response.status_code == 200, response.text
     assert response.json()["number"] == "B003"
     assert [type(c.data) for c in hub.commands] == [QueueRecall]
@@ -84,10 +84,10 @@ def test_a_silent_hub_is_a_504_within_the_timeout_and_a_late_ack_is_recorded(
 
 def test_an_ack_for_an_unknown_command_is_a_dead_letter(api: httpx.Client, fake_hub: Callable[..., FakeHub]) -> None:
     hub = fake_hub(None)
-    hub.send_ack(Ack(command_id="no-such-command", office="demo", node="hub", ts=datetime.now(UTC), ok=True))
+    hub.send_ack(Ack(command_id="no-such-command", office="sai-gon", node="hub", ts=datetime.now(UTC), ok=True))
     letters = wait_until(lambda: api.get("/api/v1/dead-letters", headers=AS_IT).json()["items"], what="a dead letter")
     assert "ack for unknown command 'no-such-command'" in letters[0]["reason"]
-    assert letters[0]["topic"] == "onestop/v1/demo/hub/ack"
+    assert letters[0]["topic"] == "onestop/v1/sai-gon/hub/ack"
     assert api.get("/api/v1/health").json()["status"] == "ok"  # and nothing broke
 
 
@@ -100,7 +100,7 @@ def test_unknown_office_or_counter_is_a_404_and_nothing_is_sent(api: httpx.Clien
     assert response.json()["code"] == "office_not_found"
     response = api.post(CALL_NEXT.format(9))
     assert response.status_code == 404
-    assert response.json()["detail"] == "office 'demo' has no counter 9; its counters are 1, 2, 3"
+    assert response.json()["detail"] == "office 'sai-gon' has no counter 9; its counters are 1, 2, 3"
     for bad in ("abc", "0", "1000", "-1"):
         assert api.post(CALL_NEXT.format(bad)).status_code == 422
     assert api.post("/api/v1/offices/%20/counters/1/call-next").status_code == 404

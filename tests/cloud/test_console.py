@@ -20,8 +20,8 @@ from tests.staff import sign_in_browser
 def test_the_office_list_shows_each_office_and_whether_it_is_online(api: httpx.Client) -> None:
     page = api.get("/console")
     assert page.status_code == 200
-    assert "Các bộ phận một cửa" in page.text and "UBND phường Bến Nghé" in page.text
-    assert 'data-testid="office-demo-status">Mất kết nối<' in page.text
+    assert "Các bộ phận một cửa" in page.text and "UBND phường Sài Gòn" in page.text
+    assert 'data-testid="office-sai-gon-status">Mất kết nối<' in page.text
     assert "broken" not in page.text  # the invalid firmware config was skipped
 
 
@@ -30,7 +30,7 @@ def test_the_office_page_is_complete_without_javascript(api: httpx.Client, edge:
     edge.publish_event(2, issued(2, "A002", priority=True))
     edge.publish_state(online=True)
     edge.expect_cursor(2)
-    page = api.get("/console/offices/demo").text
+    page = api.get("/console/offices/sai-gon").text
     for text in ("Bảng điều khiển", "Đang chờ", "Quầy 1", "Gọi số tiếp theo", "Gọi lại", "Hộ tịch, Chứng thực",
                  'data-testid="call-next-1"', 'data-testid="counter-3-current"', 'data-testid="waiting-dat-dai"'):
         assert text in page, text
@@ -86,7 +86,7 @@ def test_the_console_updates_itself_and_shows_what_the_hub_answered(
     def scenario(page: Any) -> None:
         from playwright.sync_api import expect
 
-        sign_in_browser(page, str(api.base_url), "/console/offices/demo")
+        sign_in_browser(page, str(api.base_url), "/console/offices/sai-gon")
         expect(page.get_by_test_id("node-hub-status")).to_have_text("Mất kết nối")
 
         edge.publish_state(online=True)

@@ -45,14 +45,14 @@ def published() -> Published:
 def writer(engine: Engine, published: Published) -> IngestWriter:
     w = IngestWriter(engine, lambda topic, payload, qos, retain: published.append((topic, payload)) or True)
     w.reload_offices()
-    w.nodes["demo"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
+    w.nodes["sai-gon"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
     return w
 
 
 def inbound(epoch: int, seq: int, node: str = "hub", id: str | None = None) -> Inbound:
-    env = make_event("demo", node, seq, datetime.now(UTC), CounterOpened(counter=1, fields=["ho-tich"]), id=id,
+    env = make_event("sai-gon", node, seq, datetime.now(UTC), CounterOpened(counter=1, fields=["ho-tich"]), id=id,
                      epoch=epoch)
-    return Inbound(Kind.EVENT, topics.evt("demo", node, env.type), dumps(env), datetime.now(UTC))
+    return Inbound(Kind.EVENT, topics.evt("sai-gon", node, env.type), dumps(env), datetime.now(UTC))
 
 
 def sent(published: Published) -> list[tuple[str, int, int]]:
@@ -96,7 +96,7 @@ def test_the_newest_epoch_wins_the_published_cursor(writer: IngestWriter, engine
     assert rows(engine) == [("hub", LOST, 6, 6), ("hub", NEW, 3, 3)]
 
     with engine.connect() as conn:
-        assert cursors.all_cursors(conn) == {("demo", "hub"): (NEW, 3)}
+        assert cursors.all_cursors(conn) == {("sai-gon", "hub"): (NEW, 3)}
         stored = conn.execute(select(event_table.c.epoch, event_table.c.seq)
                               .where(event_table.c.id == "late-of-the-lost-database")).one()
     assert tuple(stored) == (LOST, 6)
@@ -134,12 +134,12 @@ def _statements(engine: Engine) -> list[tuple[str, Any]]:
 
 def test_a_batch_costs_one_select_and_one_upsert(engine: Engine) -> None:
     with engine.begin() as conn:
-        cursors.advance(conn, {("demo", "hub", LOST): {1, 2}, ("demo", "kiosk", 0): {1}})
+        cursors.advance(conn, {("sai-gon", "hub", LOST): {1, 2}, ("sai-gon", "kiosk", 0): {1}})
     statements = _statements(engine)
     with engine.begin() as conn:
-        assert cursors.advance(conn, {("demo", "hub", NEW): {1, 2, 3}, ("demo", "hub", LOST): {3},
-                                      ("demo", "kiosk", 0): {2, 3}}) == {
-            ("demo", "hub"): (NEW, 3), ("demo", "kiosk"): (0, 3)}
+        assert cursors.advance(conn, {("sai-gon", "hub", NEW): {1, 2, 3}, ("sai-gon", "hub", LOST): {3},
+                                      ("sai-gon", "kiosk", 0): {2, 3}}) == {
+            ("sai-gon", "hub"): (NEW, 3), ("sai-gon", "kiosk"): (0, 3)}
     ours = [s for s, _ in statements if "node_cursor" in s]
     assert len(ours) == 2 and ours[0].lstrip().upper().startswith("SELECT") and "ON CONFLICT" in ours[1].upper()
 
@@ -161,9 +161,9 @@ def test_migration_0008_puts_every_stored_row_in_epoch_0(engine: Engine, publish
     downgrade(migrate.alembic_config(engine), "0007")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO event (id, office, node, seq, type, ts, data, received_at) VALUES "
-                          "('before-epochs', 'demo', 'hub', 1, 'counter.opened', :ts, '{}', :ts)"),
+                          "('before-epochs', 'sai-gon', 'hub', 1, 'counter.opened', :ts, '{}', :ts)"),
                      {"ts": datetime.now(UTC)})
-        conn.execute(text("INSERT INTO node_cursor (office, node, seq, max_seq) VALUES ('demo', 'hub', 1, 1)"))
+        conn.execute(text("INSERT INTO node_cursor (office, node, seq, max_seq) VALUES ('sai-gon', 'hub', 1, 1)"))
     migrate.upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(select(event_table.c.epoch).where(event_table.c.id == "before-epochs")).scalar() == 0

@@ -61,14 +61,14 @@ def test_a_broken_office_file_is_logged_and_skipped(tmp_path: Path, firmware_con
     migrate.upgrade(engine)
     with structlog.testing.capture_logs() as logs:
         configs = load_office_configs(engine, firmware_configs)
-    assert [c.office.id for c in configs] == ["demo"]
-    assert office_ids(engine) == {"demo"}
+    assert [c.office.id for c in configs] == ["sai-gon"]
+    assert office_ids(engine) == {"sai-gon"}
     errors = {Path(e["path"]).name: e["errors"] for e in logs if e["event"] == "offices.config_invalid"}
     assert set(errors) == {"broken.yaml", "garbage.yaml"}
     assert any("counters.0" in line or "unknown field 'dat-dai'" in line for line in errors["broken.yaml"]), errors
     assert "cannot read YAML" in errors["garbage.yaml"][0]
     with engine.connect() as conn:
-        assert conn.execute(select(office_table.c.name)).scalar() == "UBND phường Bến Nghé"
+        assert conn.execute(select(office_table.c.name)).scalar() == "UBND phường Sài Gòn"
         assert sorted(conn.execute(select(counter_table.c.number))) == [(1,), (2,), (3,)]
 
 
@@ -76,7 +76,7 @@ def test_loading_again_updates_the_office_and_replaces_its_counters(tmp_path: Pa
     engine = make_engine(f"sqlite:///{tmp_path / 'cloud.db'}")
     migrate.upgrade(engine)
     load_office_configs(engine, firmware_configs)
-    demo = firmware_configs / "demo.yaml"
+    demo = firmware_configs / "sai-gon.yaml"
     text = demo.read_text(encoding="utf-8").replace("version: 1", "version: 2")
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("- {number: 3"))
     demo.write_text(text + os.linesep, encoding="utf-8")

@@ -33,7 +33,7 @@ from tests.waiting import wait_until
 MB = 1024 * 1024
 #: The largest junk the cloud broker still delivers (its message_size_limit is 256 KiB): what reaches the ingest.
 LARGE = 250 * 1024
-JUNK_TOPIC = topics.evt("demo", "hub", "ticket.issued")
+JUNK_TOPIC = topics.evt("sai-gon", "hub", "ticket.issued")
 
 
 def rows(db: Engine) -> list[dict[str, Any]]:
@@ -93,7 +93,7 @@ def test_the_same_junk_five_times_is_one_row_counted_five_times(
 def test_retained_junk_is_counted_again_at_each_restart_not_stored_again(
     start_cloud: Callable[..., CloudServer], service_probe: MqttProbe, db: Engine
 ) -> None:
-    state_topic = topics.state("demo", "hub")
+    state_topic = topics.state("sai-gon", "hub")
     service_probe.publish(state_topic, b"{retained junk" * 1000, qos=1, retain=True)
     cloud = start_cloud()
     wait_until(lambda: [r["count"] for r in rows(db)] == [1], what="the retained junk dead-lettered")
@@ -111,8 +111,8 @@ def test_letters_past_the_retention_are_pruned_by_the_ingest(
     db = make_engine(settings.db_url)
     migrate.upgrade(db)
     now = datetime.now(UTC)
-    store(db, [dead_letter("onestop/v1/demo/hub/state", b"old", "refused long ago", now - timedelta(days=31)),
-               dead_letter("onestop/v1/demo/hub/state", b"recent", "refused yesterday", now - timedelta(days=1))])
+    store(db, [dead_letter("onestop/v1/sai-gon/hub/state", b"old", "refused long ago", now - timedelta(days=31)),
+               dead_letter("onestop/v1/sai-gon/hub/state", b"recent", "refused yesterday", now - timedelta(days=1))])
     start_cloud(settings)
     service_probe.publish(JUNK_TOPIC, b"new junk", qos=1)
     wait_until(lambda: sorted(r["payload"] for r in rows(db)) == ["new junk", "recent"], what="the old letter pruned")
@@ -121,13 +121,13 @@ def test_letters_past_the_retention_are_pruned_by_the_ingest(
 
 def test_the_endpoint_pages_with_a_capped_limit_and_a_next_token(api: httpx.Client, db: Engine) -> None:
     now = datetime.now(UTC)
-    store(db, [dead_letter(f"onestop/v1/demo/n{i}/state", b"x", "bad", now - timedelta(seconds=i)) for i in range(250)])
+    store(db, [dead_letter(f"onestop/v1/sai-gon/n{i}/state", b"x", "bad", now - timedelta(seconds=i)) for i in range(250)])
 
     first = page(api, limit=100)
     second = page(api, limit=100, after=first["next"])
     third = page(api, limit=100, after=second["next"])
     walked = [i["topic"] for p in (first, second, third) for i in p["items"]]
-    assert walked == [f"onestop/v1/demo/n{i}/state" for i in range(250)]  # newest first, each once
+    assert walked == [f"onestop/v1/sai-gon/n{i}/state" for i in range(250)]  # newest first, each once
     assert third["next"] is None and len(third["items"]) == 50
 
     capped = page(api, limit=1000)

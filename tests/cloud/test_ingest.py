@@ -39,7 +39,7 @@ def ticket_row(db: Engine, n: int) -> dict[str, Any] | None:
 
 
 def waiting_numbers(api: httpx.Client, field: str) -> list[str]:
-    queue = api.get("/api/v1/offices/demo/queue").json()
+    queue = api.get("/api/v1/offices/sai-gon/queue").json()
     return [t["number"] for f in queue["fields"] if f["code"] == field for t in f["waiting"]]
 
 
@@ -57,7 +57,7 @@ def test_an_event_is_stored_once_and_projected_into_the_queue(api: httpx.Client,
 
     edge.publish_event(2, TicketCalled(ticket_id=ticket_id(1), number="A001", field="ho-tich", counter=1))
     edge.expect_cursor(2)
-    queue = api.get("/api/v1/offices/demo/queue").json()
+    queue = api.get("/api/v1/offices/sai-gon/queue").json()
     current = {c["number"]: c["current"] for c in queue["counters"]}
     assert current[1]["number"] == "A001"
     assert current[2] is None
@@ -84,18 +84,18 @@ def test_duplicates_inside_one_batch_are_stored_once(api: httpx.Client, edge: Of
         edge.publish(event)
     edge.expect_cursor(20)
     wait_until(lambda: api.get("/api/v1/health").json()["ingest"]["duplicates"] >= 10, what="10 duplicates")
-    assert count_events(db, office="demo", node="hub") == 20
+    assert count_events(db, office="sai-gon", node="hub") == 20
     assert waiting_numbers(api, "ho-tich") == [f"A{n:03d}" for n in range(1, 21)]
 
 
 @pytest.mark.parametrize(("topic", "payload", "reason"), [
-    (topics.evt("demo", "hub", "ticket.issued"), b"{not json", "invalid event envelope"),
-    (topics.evt("demo", "hub", "ticket.issued"), b'{"v": 1, "id": "x"}', "invalid event envelope"),
-    (topics.evt("demo", "hub", "ticket.called"), None, "does not match topic name"),
-    (topics.evt("demo", "kiosk", "ticket.issued"), None, "came on demo/kiosk"),
-    (topics.evt("demo", "hub", "ticket.issued"), "bad-data", "invalid data of ticket.issued"),
+    (topics.evt("sai-gon", "hub", "ticket.issued"), b"{not json", "invalid event envelope"),
+    (topics.evt("sai-gon", "hub", "ticket.issued"), b'{"v": 1, "id": "x"}', "invalid event envelope"),
+    (topics.evt("sai-gon", "hub", "ticket.called"), None, "does not match topic name"),
+    (topics.evt("sai-gon", "kiosk", "ticket.issued"), None, "came on sai-gon/kiosk"),
+    (topics.evt("sai-gon", "hub", "ticket.issued"), "bad-data", "invalid data of ticket.issued"),
     (topics.evt("ghost", "hub", "ticket.issued"), "ghost", "unknown office 'ghost'"),
-    (topics.evt("demo", "hub", "ticket.issued"), b"\xff\xfe binary", "invalid event envelope"),
+    (topics.evt("sai-gon", "hub", "ticket.issued"), b"\xff\xfe binary", "invalid event envelope"),
 ])
 def test_a_bad_message_becomes_a_dead_letter_and_the_next_good_one_is_ingested(
     api: httpx.Client, edge: OfficeEdge, service_probe: MqttProbe, db: Engine,
@@ -129,8 +129,8 @@ def test_the_cursor_stops_at_a_gap_until_it_is_filled(edge: OfficeEdge, service_
         edge.publish(events[seq])
     edge.expect_cursor(2)
     wait_until(lambda: count_events(db) == 3, what="events 1, 2 and 4 stored")
-    service_probe.subscribe(topics.cursor("demo", "hub"))  # what a reconnecting hub gets: the retained cursor
-    retained = service_probe.expect(topics.cursor("demo", "hub"))
+    service_probe.subscribe(topics.cursor("sai-gon", "hub"))  # what a reconnecting hub gets: the retained cursor
+    retained = service_probe.expect(topics.cursor("sai-gon", "hub"))
     assert retained.retain and decode_cursor(retained.topic, retained.payload).seq == 2
 
     edge.publish(events[3])
@@ -167,7 +167,7 @@ def test_a_call_closes_the_previous_ticket_and_recall_keeps_it_called(
     edge.expect_cursor(3)
     first = ticket_row(db, 1)
     assert first is not None and (first["status"], first["number"]) == ("served", "A001")
-    queue = api.get("/api/v1/offices/demo/queue").json()
+    queue = api.get("/api/v1/offices/sai-gon/queue").json()
     assert queue["counters"][0]["current"]["number"] == "A002"
 
 
@@ -195,23 +195,23 @@ def test_events_published_while_the_cloud_is_down_are_ingested_when_it_returns(
 def test_node_presence_follows_birth_and_last_will(api: httpx.Client, edge: OfficeEdge,
                                                    service_probe: MqttProbe) -> None:
     def hub_status() -> tuple[bool, bool] | None:
-        nodes = [n for n in api.get("/api/v1/nodes", headers=AS_IT).json() if (n["office"], n["node"]) == ("demo", "hub")]
-        office = api.get("/api/v1/offices/demo").json()
+        nodes = [n for n in api.get("/api/v1/nodes", headers=AS_IT).json() if (n["office"], n["node"]) == ("sai-gon", "hub")]
+        office = api.get("/api/v1/offices/sai-gon").json()
         return (nodes[0]["online"], office["online"]) if nodes else None
 
     edge.publish_state(online=True)
     wait_until(lambda: hub_status() == (True, True), what="hub online")
-    online_seen = api.get("/api/v1/offices/demo").json()["nodes"][0]["last_seen"]
+    online_seen = api.get("/api/v1/offices/sai-gon").json()["nodes"][0]["last_seen"]
     edge.publish_state(online=False)
     wait_until(lambda: hub_status() == (False, False), what="hub offline")
-    assert api.get("/api/v1/offices/demo").json()["nodes"][0]["last_seen"] == online_seen
+    assert api.get("/api/v1/offices/sai-gon").json()["nodes"][0]["last_seen"] == online_seen
 
     edge.publish_state(online=True)
     wait_until(lambda: hub_status() == (True, True), what="hub online again")
     # The office's bridge drops: the hub's stale retained state must not count as online.
-    service_probe.publish("onestop/v1/demo/bridge/link", b"0", qos=1, retain=True)
+    service_probe.publish("onestop/v1/sai-gon/bridge/link", b"0", qos=1, retain=True)
     wait_until(lambda: hub_status() == (False, False), what="hub unreachable when the link is down")
-    office = api.get("/api/v1/offices/demo").json()
+    office = api.get("/api/v1/offices/sai-gon").json()
     assert office["link_up"] is False
     assert [n["reported_online"] for n in office["nodes"] if n["node"] == "hub"] == [True]
 

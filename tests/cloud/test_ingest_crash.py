@@ -44,7 +44,7 @@ def _write_burst(path: Path) -> None:
         for seq in range(1, BURST + 1):
             data = TicketIssued(ticket_id=f"{ts:%Y%m%d}-{seq // 10000:06d}-{seq % 10000:04d}",
                                 number=f"A{seq % 1000:03d}", field="ho-tich", day=ts.date(), waiting_ahead=0)
-            out.write(dumps(make_event("demo", NODE, seq, ts, data)) + b"\n")
+            out.write(dumps(make_event("sai-gon", NODE, seq, ts, data)) + b"\n")
 
 
 class CloudProcess:
@@ -104,7 +104,7 @@ class CloudProcess:
             return db.execute(sql).fetchall()
 
     def stored(self) -> int:
-        return int(self.query("SELECT COUNT(*) FROM event WHERE office = 'demo'")[0][0])
+        return int(self.query("SELECT COUNT(*) FROM event WHERE office = 'sai-gon'")[0][0])
 
 
 def test_a_cloud_killed_mid_burst_stores_every_event_exactly_once_after_its_restart(
@@ -121,7 +121,7 @@ def test_a_cloud_killed_mid_burst_stores_every_event_exactly_once_after_its_rest
             publisher = subprocess.Popen(
                 ["mosquitto_pub", "-h", cloud_broker.host, "-p", str(cloud_broker.port), "-u", username,
                  "-P", password, "-q", "1", "-M", "1000", "-i", f"pub-{tmp_path.name}"[:23],
-                 "-t", topics.evt("demo", NODE, "ticket.issued"), "-l"],
+                 "-t", topics.evt("sai-gon", NODE, "ticket.issued"), "-l"],
                 stdin=lines, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         wait_until(lambda: cloud.stored() >= BURST // 20, timeout=120, interval=0.01,
                    what="the cloud to be storing the burst")
@@ -141,11 +141,11 @@ def test_a_cloud_killed_mid_burst_stores_every_event_exactly_once_after_its_rest
         edge.expect_cursor(BURST, timeout=30)
         # The service is still running: nothing may arrive twice behind the cursor either.
         count, distinct, low, high = cloud.query(
-            "SELECT COUNT(*), COUNT(DISTINCT id), MIN(seq), MAX(seq) FROM event WHERE office = 'demo'")[0]
+            "SELECT COUNT(*), COUNT(DISTINCT id), MIN(seq), MAX(seq) FROM event WHERE office = 'sai-gon'")[0]
         assert (count, distinct, low, high) == (BURST, BURST, 1, BURST)
-        seqs = {row[0] for row in cloud.query("SELECT DISTINCT seq FROM event WHERE office = 'demo'")}
+        seqs = {row[0] for row in cloud.query("SELECT DISTINCT seq FROM event WHERE office = 'sai-gon'")}
         assert seqs == set(range(1, BURST + 1))
-        assert cloud.query(f"SELECT seq FROM node_cursor WHERE office = 'demo' AND node = '{NODE}'") == [(BURST,)]
+        assert cloud.query(f"SELECT seq FROM node_cursor WHERE office = 'sai-gon' AND node = '{NODE}'") == [(BURST,)]
         assert cloud.query("SELECT COUNT(*) FROM dead_letter") == [(0,)]
     finally:
         if publisher is not None and publisher.poll() is None:

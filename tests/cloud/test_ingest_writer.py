@@ -46,13 +46,13 @@ def writer(engine: Engine, published: Published) -> IngestWriter:
 
     w = IngestWriter(engine, publish, batch_size=100)
     w.reload_offices()
-    w.nodes["demo"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
+    w.nodes["sai-gon"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
     return w
 
 
 def inbound(seq: int, node: str = "hub", id: str | None = None) -> Inbound:
-    env = make_event("demo", node, seq, datetime.now(UTC), CounterOpened(counter=1, fields=["ho-tich"]), id=id)
-    return Inbound(Kind.EVENT, topics.evt("demo", node, env.type), dumps(env), datetime.now(UTC))
+    env = make_event("sai-gon", node, seq, datetime.now(UTC), CounterOpened(counter=1, fields=["ho-tich"]), id=id)
+    return Inbound(Kind.EVENT, topics.evt("sai-gon", node, env.type), dumps(env), datetime.now(UTC))
 
 
 def cursors(published: Published) -> list[tuple[str, int]]:
@@ -89,10 +89,10 @@ def test_a_failing_batch_becomes_dead_letters_and_the_writer_goes_on(
     writer: IngestWriter, engine: Engine, published: Published
 ) -> None:
     writer._ticket_upsert = BulkStatement(text("this is not sql"), engine.dialect)
-    issued = make_event("demo", "hub", 1, datetime.now(UTC), TicketIssued(
+    issued = make_event("sai-gon", "hub", 1, datetime.now(UTC), TicketIssued(
         ticket_id="20261123-090000-0001", number="A001", field="ho-tich", day=datetime(2026, 11, 23).date(),
         waiting_ahead=0))
-    bad_batch = [Inbound(Kind.EVENT, topics.evt("demo", "hub", issued.type), dumps(issued), datetime.now(UTC)),
+    bad_batch = [Inbound(Kind.EVENT, topics.evt("sai-gon", "hub", issued.type), dumps(issued), datetime.now(UTC)),
                  inbound(2)]
     writer._process(bad_batch)
     assert writer.stats.failed_batches == 1
@@ -142,7 +142,7 @@ def test_dead_letters_are_settled_once_committed_and_an_uncommitted_batch_is_not
     writer: IngestWriter, engine: Engine
 ) -> None:
     settled: list[bool] = []
-    bad = Inbound(Kind.EVENT, topics.evt("demo", "hub", "ticket.issued"), b"not json", datetime.now(UTC))
+    bad = Inbound(Kind.EVENT, topics.evt("sai-gon", "hub", "ticket.issued"), b"not json", datetime.now(UTC))
     writer.start()
     writer.put_batch([bad], settled.append)
     wait_until(lambda: settled == [True], what="the dead letter settled")
@@ -151,10 +151,10 @@ def test_dead_letters_are_settled_once_committed_and_an_uncommitted_batch_is_not
     writer._ticket_upsert = BulkStatement(text("this is not sql"), engine.dialect)  # the batch fails …
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE dead_letter"))  # … and so do its dead letters
-    issued = make_event("demo", "hub", 1, datetime.now(UTC), TicketIssued(
+    issued = make_event("sai-gon", "hub", 1, datetime.now(UTC), TicketIssued(
         ticket_id="20261123-090000-0001", number="A001", field="ho-tich", day=datetime(2026, 11, 23).date(),
         waiting_ahead=0))
-    writer.put_batch([Inbound(Kind.EVENT, topics.evt("demo", "hub", issued.type), dumps(issued), datetime.now(UTC))],
+    writer.put_batch([Inbound(Kind.EVENT, topics.evt("sai-gon", "hub", issued.type), dumps(issued), datetime.now(UTC))],
                      settled.append)
     wait_until(lambda: len(settled) == 2, timeout=60, what="the failed batch settled")  # two logged tracebacks
     writer.stop()

@@ -42,21 +42,21 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def inbound(node: str, seq: int, data: Message) -> Inbound:
-    env = make_event("demo", node, seq, TS, data)
-    return Inbound(Kind.EVENT, topics.evt("demo", node, env.type), dumps(env), datetime.now(UTC))
+    env = make_event("sai-gon", node, seq, TS, data)
+    return Inbound(Kind.EVENT, topics.evt("sai-gon", node, env.type), dumps(env), datetime.now(UTC))
 
 
 def test_the_writer_stores_big_seqs_nul_payloads_and_each_event_once(engine: Engine) -> None:
     published: list[tuple[str, bytes]] = []
     writer = IngestWriter(engine, lambda topic, payload, qos, retain: published.append((topic, payload)) or True)
     writer.reload_offices()
-    writer.nodes["demo"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
+    writer.nodes["sai-gon"] |= {"kiosk"}  # a second node of the office, as a satellite will be (docs/cloud.md, "Nodes")
     batch = [
         inbound("hub", 1, TicketIssued(ticket_id="20261123-090000-0001", number="A001", field="ho-tich",
                                        day=TS.date(), waiting_ahead=0)),
         inbound("kiosk", 1, CounterOpened(counter=1, fields=["ho-tich"])),
         inbound("kiosk", MAX_SEQ, CounterOpened(counter=2, fields=["ho-tich"])),
-        Inbound(Kind.EVENT, topics.evt("demo", "hub", "counter.opened"), NUL_PAYLOAD, datetime.now(UTC)),
+        Inbound(Kind.EVENT, topics.evt("sai-gon", "hub", "counter.opened"), NUL_PAYLOAD, datetime.now(UTC)),
     ]
 
     writer._process(batch)

@@ -31,7 +31,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def event(seq: int, data: Message) -> Event:
-    return Event(make_event("demo", "hub", seq, T0 + timedelta(minutes=seq), data), data)
+    return Event(make_event("sai-gon", "hub", seq, T0 + timedelta(minutes=seq), data), data)
 
 
 def project(engine: Engine, events: list[Event]) -> dict[str, dict[str, Any]]:

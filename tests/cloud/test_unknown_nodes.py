@@ -36,8 +36,8 @@ def test_state_of_made_up_nodes_is_refused_and_the_real_hub_still_appears(
     api: httpx.Client, edge: OfficeEdge, db: Engine
 ) -> None:
     for i in range(PHANTOMS):  # with the office's own login, as the probe did
-        state = NodeState(office="demo", node=f"ghost-{i}", ts=datetime.now(UTC), online=True, config_version=1)
-        edge.probe.publish(topics.state("demo", f"ghost-{i}"), dumps(state), qos=1, retain=True)
+        state = NodeState(office="sai-gon", node=f"ghost-{i}", ts=datetime.now(UTC), online=True, config_version=1)
+        edge.probe.publish(topics.state("sai-gon", f"ghost-{i}"), dumps(state), qos=1, retain=True)
     edge.publish_state(online=True)  # the real hub
 
     wait_until(lambda: count(db, dead_letter_table) == PHANTOMS, timeout=30, what="200 dead letters")
@@ -45,30 +45,30 @@ def test_state_of_made_up_nodes_is_refused_and_the_real_hub_still_appears(
     assert count(db, node_table, node_table.c.node != "hub") == 0
     with db.connect() as conn:
         reasons = set(conn.execute(select(dead_letter_table.c.reason)).scalars())
-    assert reasons == {f"unknown node 'ghost-{i}' of office 'demo': its configuration declares hub only"
+    assert reasons == {f"unknown node 'ghost-{i}' of office 'sai-gon': its configuration declares hub only"
                        for i in range(PHANTOMS)}
 
     nodes = api.get("/api/v1/nodes", headers=AS_IT).json()
-    assert [(n["office"], n["node"], n["online"]) for n in nodes] == [("demo", "hub", True)]
-    office = api.get("/api/v1/offices/demo").json()
+    assert [(n["office"], n["node"], n["online"]) for n in nodes] == [("sai-gon", "hub", True)]
+    office = api.get("/api/v1/offices/sai-gon").json()
     assert [n["node"] for n in office["nodes"]] == ["hub"] and office["online"] is True
 
 
 @pytest.mark.usefixtures("cloud")
 def test_events_of_a_made_up_node_are_refused_without_a_cursor(edge: OfficeEdge, service_probe: MqttProbe,
                                                                db: Engine) -> None:
-    ghost = make_event("demo", "ghost", 1, datetime.now(UTC), CounterOpened(counter=1, fields=["ho-tich"]))
-    edge.probe.publish(topics.evt("demo", "ghost", ghost.type), dumps(ghost), qos=1)
+    ghost = make_event("sai-gon", "ghost", 1, datetime.now(UTC), CounterOpened(counter=1, fields=["ho-tich"]))
+    edge.probe.publish(topics.evt("sai-gon", "ghost", ghost.type), dumps(ghost), qos=1)
     edge.publish_event(1, CounterOpened(counter=1, fields=["ho-tich"]))  # the hub's, after it
     edge.expect_cursor(1)
 
     wait_until(lambda: count(db, dead_letter_table) == 1, what="the ghost's event dead-lettered")
     with db.connect() as conn:
         assert conn.execute(select(dead_letter_table.c.reason)).scalar() == (
-            "unknown node 'ghost' of office 'demo': its configuration declares hub only")
+            "unknown node 'ghost' of office 'sai-gon': its configuration declares hub only")
     assert count(db, event_table, event_table.c.node == "ghost") == 0
     assert count(db, cursor_table, cursor_table.c.node == "ghost") == 0
     # Retained cursors come on subscribing, in order: a ghost's would come before the hub's.
-    service_probe.subscribe(topics.cursor("demo", "ghost"))
-    service_probe.subscribe(topics.cursor("demo", "hub"))
-    assert service_probe.next_message().topic == topics.cursor("demo", "hub")
+    service_probe.subscribe(topics.cursor("sai-gon", "ghost"))
+    service_probe.subscribe(topics.cursor("sai-gon", "hub"))
+    assert service_probe.next_message().topic == topics.cursor("sai-gon", "hub")

@@ -28,7 +28,7 @@ TIMEOUT = 5.0
 
 def ticket(**changes: object) -> PrintableTicket:
     fields: dict[str, object] = {
-        "office_name": "UBND phường Bến Nghé",
+        "office_name": "UBND phường Sài Gòn",
         "field_name": "Đất đai – Nhà ở",
         "number": "A012",
         "ticket_id": "01JD2W5K6X-A012",
@@ -55,7 +55,7 @@ def test_ticket_reaches_the_paper_with_exact_vietnamese(
         printer.print_ticket(ticket())
         [receipt] = printer_twin.wait_for_receipts(1, TIMEOUT)
 
-    assert receipt.lines[0] == "UBND phường Bến Nghé"
+    assert receipt.lines[0] == "UBND phường Sài Gòn"
     assert TITLE in receipt.lines
     assert "A012" in receipt.lines
     assert field_line in receipt.lines

@@ -46,7 +46,7 @@ def main() -> None:
     # the main thread, and could leave it waiting forever otherwise.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     now: datetime = args.now
-    agent = HubAgent(load_office_config(ROOT / "firmware_configs/demo.yaml"),
+    agent = HubAgent(load_office_config(ROOT / "firmware_configs/sai-gon.yaml"),
                      HubOptions(data_dir=args.data_dir, simulate=True, mqtt_port=args.mqtt_port,
                                 mqtt_password=args.mqtt_password, display_port=0),
                      clock=lambda: now)

@@ -25,10 +25,10 @@ from protocol import NodeState, decode_ack, dumps, make_command, topics
 from protocol.messages import QueueCallNext
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = load_office_config(ROOT / "firmware_configs/demo.yaml")
+CONFIG = load_office_config(ROOT / "firmware_configs/sai-gon.yaml")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hồ Chí Minh City: open
-ACK = topics.ack("demo", "hub")
-STATE = topics.state("demo", "hub")
+ACK = topics.ack("sai-gon", "hub")
+STATE = topics.state("sai-gon", "hub")
 
 
 def _start_hub(data_dir: Path, office, log: Path, *kill: str) -> subprocess.Popen[bytes]:
@@ -57,7 +57,7 @@ def _called_events(db: Path) -> int:
 
 
 def test_a_command_killed_before_its_ack_record_runs_once_after_redelivery(tmp_path, office_broker, mqtt_probe):
-    office = office_broker("demo", bridged=False)
+    office = office_broker("sai-gon", bridged=False)
     data_dir, log, report = tmp_path / "edge", tmp_path / "hub.log", tmp_path / "killed.json"
     db = data_dir / "hub.db"
     store = Store(db)
@@ -70,13 +70,13 @@ def test_a_command_killed_before_its_ack_record_runs_once_after_redelivery(tmp_p
     acks.subscribe(ACK)
     states = mqtt_probe(*office.cloud_login())
     states.subscribe(STATE)
-    command = make_command("demo", "hub", NOW, NOW + timedelta(days=1), QueueCallNext(counter=1))
+    command = make_command("sai-gon", "hub", NOW, NOW + timedelta(days=1), QueueCallNext(counter=1))
     payload = dumps(command)
 
     hub = _start_hub(data_dir, office, log, "--kill-at", r"INSERT\b.*\bINTO commands\b", "--report", str(report))
     try:
         _online(states)
-        acks.publish(topics.cmd("demo", "hub", command.name), payload, qos=1)
+        acks.publish(topics.cmd("sai-gon", "hub", command.name), payload, qos=1)
         assert hub.wait(timeout=30) == -signal.SIGKILL, log.read_text()
     finally:
         if hub.poll() is None:
@@ -99,7 +99,7 @@ def test_a_command_killed_before_its_ack_record_runs_once_after_redelivery(tmp_p
         ack = decode_ack(ACK, first.payload)
         assert (ack.ok, ack.command_id, ack.result["number"]) == (True, command.id, "A001")
 
-        acks.publish(topics.cmd("demo", "hub", command.name), payload, qos=1)
+        acks.publish(topics.cmd("sai-gon", "hub", command.name), payload, qos=1)
         again = acks.expect(ACK, timeout=30)
         assert again.payload == first.payload
 

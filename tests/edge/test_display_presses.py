@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def hub(tmp_path: Path, office_broker) -> Iterator[HubAgent]:
-    office = office_broker("demo", bridged=False)
-    agent = HubAgent(load_office_config(ROOT / "firmware_configs/demo.yaml"),
+    office = office_broker("sai-gon", bridged=False)
+    agent = HubAgent(load_office_config(ROOT / "firmware_configs/sai-gon.yaml"),
                      HubOptions(data_dir=tmp_path / "edge", simulate=True, mqtt_port=office.port,
                                 mqtt_password=office.hub_password, display_port=free_port(), open_all_day=True))
     agent.start()

@@ -36,9 +36,9 @@ def umask(request: pytest.FixtureRequest) -> Iterator[int]:
 
 
 def test_a_fresh_hub_keeps_its_data_to_itself(umask: int, tmp_path: Path, office_broker) -> None:
-    office = office_broker("demo", bridged=False)
+    office = office_broker("sai-gon", bridged=False)
     data = tmp_path / "edge"
-    agent = HubAgent(load_office_config(ROOT / "firmware_configs/demo.yaml"),
+    agent = HubAgent(load_office_config(ROOT / "firmware_configs/sai-gon.yaml"),
                      HubOptions(data_dir=data, simulate=True, mqtt_port=office.port,
                                 mqtt_password=office.hub_password, display_port=0, open_all_day=True))
     agent.start()

@@ -28,7 +28,7 @@ from tests.waiting import wait_until
 from transport import MqttClient, MqttSettings
 
 FORGED_SEQ = 1_000_000_000
-TOPIC = topics.cursor("demo", "hub")
+TOPIC = topics.cursor("sai-gon", "hub")
 
 
 @pytest.fixture
@@ -39,11 +39,11 @@ def store(tmp_path: Path):
 
 
 def _cursor(epoch: int, seq: int, ts: datetime | None = None) -> bytes:
-    return dumps(Cursor(office="demo", node="hub", epoch=epoch, seq=seq, ts=ts or datetime.now(UTC)))
+    return dumps(Cursor(office="sai-gon", node="hub", epoch=epoch, seq=seq, ts=ts or datetime.now(UTC)))
 
 
 def _alerts(outbox: Outbox) -> list[dict]:
-    return [decode_event(topics.evt("demo", "hub", p.type), p.payload).envelope.data
+    return [decode_event(topics.evt("sai-gon", "hub", p.type), p.payload).envelope.data
             for p in outbox.pending() if p.type == "node.alert"]
 
 
@@ -67,7 +67,7 @@ def test_the_forwarder_keeps_its_events_and_raises_one_alert_per_forged_cursor(s
         engine.issue("ho-tich")
     outbox = Outbox(store)
     client = MqttClient("demo-hub-test", MqttSettings(port=1))  # never started: the handler is called as paho would
-    forwarder = Forwarder(client, outbox, "demo", "hub")
+    forwarder = Forwarder(client, outbox, "sai-gon", "hub")
     forged = _cursor(outbox.epoch, FORGED_SEQ)
 
     with structlog.testing.capture_logs() as logs:
@@ -118,7 +118,7 @@ def test_a_forged_cursor_from_the_cloud_side_does_not_silence_the_office(stack, 
 
     def stored() -> dict[str, list[dict]]:
         with stack.cloud_db() as db:
-            rows = db.execute("SELECT type, data FROM event WHERE office = 'demo' AND node = 'hub'").fetchall()
+            rows = db.execute("SELECT type, data FROM event WHERE office = 'sai-gon' AND node = 'hub'").fetchall()
         found: dict[str, list[dict]] = {}
         for type_, data in rows:
             found.setdefault(type_, []).append(json.loads(data))

@@ -18,7 +18,7 @@ from protocol.messages import QueueCallNext, QueueRecall
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = load_office_config(ROOT / "firmware_configs/demo.yaml")
+CONFIG = load_office_config(ROOT / "firmware_configs/sai-gon.yaml")
 PIN = {"ho-tich": 17, "dat-dai": 27, "ho-tich-priority": 24}
 NEXT_1, RECALL_1, DONE_1 = 5, 6, 13
 
@@ -38,7 +38,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def hub(tmp_path, office_broker, clock):
-    office = office_broker("demo", bridged=False)
+    office = office_broker("sai-gon", bridged=False)
     agent = HubAgent(CONFIG, HubOptions(data_dir=tmp_path / "edge", simulate=True, mqtt_port=office.port,
                                         mqtt_password=office.hub_password, display_port=free_port()), clock=clock)
     agent.start()
@@ -53,7 +53,7 @@ def test_kiosk_press_prints_a_vietnamese_ticket_with_its_number_and_qr(hub):
     receipt = hub.sim.printer.wait_for_receipts(1, timeout=5)[0]
     assert "B001" in receipt.lines
     assert "Đất đai" in receipt.lines
-    assert "UBND phường Bến Nghé" in receipt.lines
+    assert "UBND phường Sài Gòn" in receipt.lines
     assert receipt.qr_codes == ["20261123-090000-0001"]
 
 
@@ -109,16 +109,16 @@ def test_cloud_command_is_executed_once_and_a_duplicate_gets_the_same_ack(hub, m
     hub.sim.press(PIN["ho-tich"])
     hub.sim.press(PIN["ho-tich"])
     probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
-    probe.subscribe(topics.ack("demo", "hub"))
+    probe.subscribe(topics.ack("sai-gon", "hub"))
     now = datetime.now(UTC)
-    command = make_command("demo", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))
+    command = make_command("sai-gon", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))
     payload = dumps(command)
-    probe.publish(topics.cmd("demo", "hub", command.name), payload)
-    first = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    probe.publish(topics.cmd("sai-gon", "hub", command.name), payload)
+    first = decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload)
     assert first.ok and first.command_id == command.id
     assert first.result["number"] == "A001"
-    probe.publish(topics.cmd("demo", "hub", command.name), payload)
-    again = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    probe.publish(topics.cmd("sai-gon", "hub", command.name), payload)
+    again = decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload)
     assert again == first
     called = hub.store.query("SELECT COUNT(*) FROM outbox WHERE type = 'ticket.called'")[0][0]
     assert called == 1
@@ -127,30 +127,30 @@ def test_cloud_command_is_executed_once_and_a_duplicate_gets_the_same_ack(hub, m
 
 def test_expired_and_failing_commands_are_refused_with_a_reason(hub, mqtt_probe):
     probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
-    probe.subscribe(topics.ack("demo", "hub"))
+    probe.subscribe(topics.ack("sai-gon", "hub"))
     past = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # expired an hour before the hub's clock
-    expired = make_command("demo", "hub", past, past + timedelta(seconds=5), QueueCallNext(counter=1))
-    probe.publish(topics.cmd("demo", "hub", expired.name), dumps(expired))
-    ack = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    expired = make_command("sai-gon", "hub", past, past + timedelta(seconds=5), QueueCallNext(counter=1))
+    probe.publish(topics.cmd("sai-gon", "hub", expired.name), dumps(expired))
+    ack = decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload)
     assert not ack.ok and ack.error.code == "expired"
     now = datetime.now(UTC)
     for data, code in ((QueueCallNext(counter=1), "queue_empty"), (QueueCallNext(counter=9), "unknown_counter"),
                        (QueueRecall(counter=2), "nothing_called")):
-        cmd = make_command("demo", "hub", now, now + timedelta(seconds=30), data)
-        probe.publish(topics.cmd("demo", "hub", cmd.name), dumps(cmd))
-        ack = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+        cmd = make_command("sai-gon", "hub", now, now + timedelta(seconds=30), data)
+        probe.publish(topics.cmd("sai-gon", "hub", cmd.name), dumps(cmd))
+        ack = decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload)
         assert (ack.ok, ack.error.code) == (False, code)
         assert ack.error.message_vi
 
 
 def test_a_command_with_bad_data_is_answered_invalid_at_once(hub, mqtt_probe):
     probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
-    probe.subscribe(topics.ack("demo", "hub"))
+    probe.subscribe(topics.ack("sai-gon", "hub"))
     now = datetime.now(UTC)
-    command = make_command("demo", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))
+    command = make_command("sai-gon", "hub", now, now + timedelta(seconds=30), QueueCallNext(counter=1))
     payload = json.loads(dumps(command))
     payload["data"] = {"counter": "một"}
-    probe.publish(topics.cmd("demo", "hub", command.name), json.dumps(payload))
-    ack = decode_ack(topics.ack("demo", "hub"), probe.next_message(timeout=5).payload)
+    probe.publish(topics.cmd("sai-gon", "hub", command.name), json.dumps(payload))
+    ack = decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload)
     assert (ack.ok, ack.command_id, ack.error.code) == (False, command.id, "invalid_command")
     assert "counter" in ack.error.message

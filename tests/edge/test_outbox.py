@@ -27,7 +27,7 @@ def _now_ms() -> int:
 
 def _epochs(store: Store) -> list[int]:
     """The epoch of every event in the outbox, as the cloud will read it."""
-    return [decode_event(topics.evt("demo", "hub", p.type), p.payload).envelope.epoch for p in Outbox(store).pending()]
+    return [decode_event(topics.evt("sai-gon", "hub", p.type), p.payload).envelope.epoch for p in Outbox(store).pending()]
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def _legacy_database(path: Path, events: int) -> None:
     store = Store(path)
     with store.transaction() as db:  # the rows the old edge.outbox.append wrote, by hand
         for seq in range(1, events + 1):
-            env = make_event("demo", "hub", seq, Clock()(), CounterClosed(counter=1))
+            env = make_event("sai-gon", "hub", seq, Clock()(), CounterClosed(counter=1))
             db.execute("INSERT INTO outbox (seq, id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
                        (seq, env.id, env.type, dumps(env), env.ts.isoformat()))
         db.execute("INSERT INTO meta (key, value) VALUES ('last_seq', ?), ('cursor', '1')", (str(events),))
@@ -120,11 +120,11 @@ def test_the_forwarder_ignores_and_logs_a_cursor_of_another_epoch(store: Store) 
         engine.issue("ho-tich")
     outbox = Outbox(store)
     client = MqttClient("demo-hub-test", MqttSettings(port=1))  # never started: the handler is called directly
-    forwarder = Forwarder(client, outbox, "demo", "hub")
-    topic = topics.cursor("demo", "hub")
+    forwarder = Forwarder(client, outbox, "sai-gon", "hub")
+    topic = topics.cursor("sai-gon", "hub")
 
     def cursor(epoch: int, seq: int) -> bytes:
-        return dumps(Cursor(office="demo", node="hub", epoch=epoch, seq=seq, ts=Clock()()))
+        return dumps(Cursor(office="sai-gon", node="hub", epoch=epoch, seq=seq, ts=Clock()()))
 
     with structlog.testing.capture_logs() as logs:
         forwarder._on_cursor(topic, cursor(outbox.epoch - 5, 500))  # the lost database's

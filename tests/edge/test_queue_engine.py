@@ -17,7 +17,7 @@ from protocol.office_config import parse_office_config
 from workdays import CalendarOverrides
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = parse_office_config(yaml.safe_load((ROOT / "firmware_configs/demo.yaml").read_text()), "demo.yaml")
+DEMO = parse_office_config(yaml.safe_load((ROOT / "firmware_configs/sai-gon.yaml").read_text()), "sai-gon.yaml")
 
 
 class Clock:
@@ -181,9 +181,9 @@ def test_every_event_is_in_the_outbox_with_a_gapless_seq_that_survives_restart(t
     pending = Outbox(store).pending()
     assert [p.seq for p in pending] == [1, 2, 3, 4]
     for p in pending:
-        event = decode_event(topics.evt("demo", "hub", p.type), p.payload)
+        event = decode_event(topics.evt("sai-gon", "hub", p.type), p.payload)
         assert event.envelope.seq == p.seq
-    assert len({decode_event(topics.evt("demo", "hub", p.type), p.payload).envelope.id for p in pending}) == 4
+    assert len({decode_event(topics.evt("sai-gon", "hub", p.type), p.payload).envelope.id for p in pending}) == 4
     assert Outbox(store).confirm(3) == 3
     assert [p.seq for p in Outbox(store).pending()] == [4]
     store.close()
@@ -256,9 +256,9 @@ def test_a_make_up_saturday_opens_with_weekday_hours(engine, clock, local):
 
 
 def _with_days_off(days_off: list[dict[str, str]]):
-    data = yaml.safe_load((ROOT / "firmware_configs/demo.yaml").read_text())
+    data = yaml.safe_load((ROOT / "firmware_configs/sai-gon.yaml").read_text())
     data["days_off"] = days_off
-    return parse_office_config(data, "demo.yaml")
+    return parse_office_config(data, "sai-gon.yaml")
 
 
 def test_a_local_day_off_of_the_office_config(store, clock):

@@ -24,7 +24,7 @@ from protocol import topics
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = str(ROOT / "firmware_configs/demo.yaml")
+DEMO = str(ROOT / "firmware_configs/sai-gon.yaml")
 OLD_NAMES = ("ONESTOP_OFFICE_MQTT_PORT", "ONESTOP_HUB_MQTT_PASSWORD", "ONESTOP_DISPLAY_PORT", "ONESTOP_DISPLAY_HOST")
 
 
@@ -81,7 +81,7 @@ def test_an_option_given_on_the_command_line_wins_over_the_environment(monkeypat
      "--display-port: Input should be less than or equal to 65535"),
     (["config", "check", DEMO], {"ONESTOP_LOG_FORMAT": "xml"}, "ONESTOP_LOG_FORMAT: Input should be 'console' or 'json'"),
     (["--log-level", "loud", "config", "check", DEMO], {}, "--log-level: Input should be 'debug', 'info'"),
-    (["demo"], {"ONESTOP_HTTP_PORT": "http"}, "ONESTOP_HTTP_PORT: Input should be a valid integer"),
+    (["sai-gon"], {"ONESTOP_HTTP_PORT": "http"}, "ONESTOP_HTTP_PORT: Input should be a valid integer"),
 ])
 def test_an_invalid_value_stops_the_command_naming_the_variable(args: list[str], env: dict[str, str], names: str) -> None:
     result = CliRunner().invoke(app, args, env=env)
@@ -92,7 +92,7 @@ def test_an_invalid_value_stops_the_command_naming_the_variable(args: list[str],
 def test_onestop_edge_runs_with_its_settings_from_the_environment(
     tmp_path: Path, office_broker: Callable[..., OfficeBroker], mqtt_probe: Callable[..., MqttProbe]
 ) -> None:
-    office = office_broker("demo", bridged=False)
+    office = office_broker("sai-gon", bridged=False)
     display_port = free_port()
     data_dir = tmp_path / "hub-data"
     hub = subprocess.Popen(
@@ -111,12 +111,12 @@ def test_onestop_edge_runs_with_its_settings_from_the_environment(
                 return None
 
         state = wait_until(display_state, timeout=20, what="the display server on ONESTOP_EDGE_DISPLAY_PORT")
-        assert state["office"]["id"] == "demo"
+        assert state["office"]["id"] == "sai-gon"
         assert (data_dir / "hub.db").is_file()
 
         # Logged in with ONESTOP_EDGE_MQTT_PASSWORD on ONESTOP_EDGE_MQTT_PORT: its birth certificate is there.
         probe = mqtt_probe(*office.cloud_login())  # what the cloud sees of the hub
-        probe.subscribe(topics.state("demo", "hub"))
+        probe.subscribe(topics.state("sai-gon", "hub"))
         birth = json.loads(probe.expect(lambda m: json.loads(m.payload).get("online") is True, timeout=20).payload)
         assert birth["node"] == "hub"
     finally:

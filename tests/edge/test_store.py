@@ -23,7 +23,7 @@ from protocol.office_config import parse_office_config
 from tests.edge.test_queue_engine import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = parse_office_config(yaml.safe_load((ROOT / "firmware_configs/demo.yaml").read_text()), "demo.yaml")
+DEMO = parse_office_config(yaml.safe_load((ROOT / "firmware_configs/sai-gon.yaml").read_text()), "sai-gon.yaml")
 
 #: The DDL of the first release, copied from it (edge/store.py's SCHEMA string), not imported:
 #: it is what the databases on deployed hubs were created with.

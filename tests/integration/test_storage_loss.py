@@ -32,13 +32,13 @@ def _issue(hub: HubAgent, tickets: int) -> None:
 
 def _outbox_ids(hub: HubAgent) -> dict[str, int]:
     """id → seq of what the hub still holds."""
-    return {decode_event(topics.evt("demo", "hub", p.type), p.payload).envelope.id: p.seq for p in hub.outbox.pending()}
+    return {decode_event(topics.evt("sai-gon", "hub", p.type), p.payload).envelope.id: p.seq for p in hub.outbox.pending()}
 
 
 def _cloud_events(stack) -> dict[str, tuple[int, int]]:
     """id → (epoch, seq) of every event the cloud stored for the demo hub."""
     with stack.cloud_db() as db:
-        return {i: (e, s) for i, e, s in db.execute("SELECT id, epoch, seq FROM event WHERE office = 'demo'")}
+        return {i: (e, s) for i, e, s in db.execute("SELECT id, epoch, seq FROM event WHERE office = 'sai-gon'")}
 
 
 def _cursor_seen(hub: HubAgent) -> Cursor | None:
@@ -97,7 +97,7 @@ def test_a_hub_that_lost_its_database_gets_every_new_event_to_the_cloud(stack, m
         assert {i: s for i, (e, s) in stored.items() if e == new_epoch} == held
 
         cloud = mqtt_probe(stack.cloud_broker)
-        cloud.subscribe(topics.cursor("demo", "hub"))
+        cloud.subscribe(topics.cursor("sai-gon", "hub"))
         message = cloud.next_message(timeout=10)  # retained: the cursor of the newest epoch
         assert (decode_cursor(message.topic, message.payload).epoch, decode_cursor(message.topic, message.payload).seq) \
             == (new_epoch, AFTER_LOSS)

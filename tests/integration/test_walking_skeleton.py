@@ -13,7 +13,7 @@ NEXT = {1: 5, 2: 26, 3: 21}
 
 
 def _queue(stack) -> dict:
-    response = stack.api.get("/api/v1/offices/demo/queue")
+    response = stack.api.get("/api/v1/offices/sai-gon/queue")
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -31,7 +31,7 @@ def test_kiosk_press_reaches_the_cloud_and_call_next_comes_back_to_the_room(stac
     wait_until(lambda: _waiting_numbers(_queue(stack), "dat-dai") == ["B001"], what="B001 waiting in the cloud")
     assert [t for _, _, t in stack.events()] == ["ticket.issued"]
 
-    response = stack.api.post("/api/v1/offices/demo/counters/2/call-next")
+    response = stack.api.post("/api/v1/offices/sai-gon/counters/2/call-next")
     assert response.status_code == 200, response.text
     called = response.json()
     assert (called["number"], called["counter"], called["field"]) == ("B001", 2, "dat-dai")
@@ -50,10 +50,10 @@ def test_kiosk_press_reaches_the_cloud_and_call_next_comes_back_to_the_room(stac
 
 
 def test_call_next_errors_are_clear(stack):
-    empty = stack.api.post("/api/v1/offices/demo/counters/1/call-next")
+    empty = stack.api.post("/api/v1/offices/sai-gon/counters/1/call-next")
     assert empty.status_code == 409 and empty.json()["code"] == "queue_empty"
     assert stack.api.post("/api/v1/offices/nowhere/counters/1/call-next").status_code == 404
-    assert stack.api.post("/api/v1/offices/demo/counters/42/call-next").status_code == 404
+    assert stack.api.post("/api/v1/offices/sai-gon/counters/42/call-next").status_code == 404
 
 
 def test_an_outage_of_the_cloud_loses_nothing_and_doubles_nothing(stack):

@@ -18,18 +18,24 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
     "ticket.issued": {"ticket_id": "20261123-081500-0001", "number": "A001", "field": "ho-tich", "priority": True,
                       "day": "2026-11-23", "waiting_ahead": 3},
     "ticket.called": {"ticket_id": "20261123-081500-0001", "number": "A001", "field": "ho-tich", "counter": 2,
-                      "previous_ticket_id": "20261123-080100-0000"},
-    "ticket.recalled": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2},
-    "ticket.served": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2},
-    "ticket.no_show": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2},
+                      "previous_ticket_id": "20261123-080100-0000",
+                      "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
+    "ticket.recalled": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2,
+                        "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
+    "ticket.served": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2,
+                      "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
+    "ticket.no_show": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2,
+                       "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
     "counter.opened": {"counter": 2, "fields": ["ho-tich", "chung-thuc"]},
     "counter.closed": {"counter": 2},
+    "counter.status": {"counter": 2, "status": "paused", "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
     "node.alert": {"code": "cursor_ahead", "message": "refused a cursor of seq 1000000000",
                    "details": {"epoch": 0, "cursor_seq": 1000000000, "last_seq": 7, "cursor_ts": "2026-11-23T01:14:59Z"}},
 }
 COMMAND_DATA: dict[str, dict[str, Any]] = {
     "queue.call_next": {"counter": 2},
     "queue.recall": {"counter": 2},
+    "counter.set_status": {"counter": 2, "status": "open", "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
 }
 assert set(EVENT_DATA) == set(EVENTS) and set(COMMAND_DATA) == set(COMMANDS), "a message type has no sample"
 

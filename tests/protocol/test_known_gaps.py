@@ -20,7 +20,7 @@ from protocol.office_config import ConfigError, parse_office_config
 from tests.protocol.samples import EVENT_DATA, NODE, OFFICE, ack_payload, event_payload
 
 ISSUED = topics.evt(OFFICE, NODE, "ticket.issued")
-DEMO = yaml.safe_load((Path(__file__).resolve().parents[2] / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"))
+DEMO = yaml.safe_load((Path(__file__).resolve().parents[2] / "firmware_configs" / "sai-gon.yaml").read_text(encoding="utf-8"))
 
 
 def gap(reason: str):  # type: ignore[no-untyped-def]
@@ -83,7 +83,7 @@ def _config_error(change) -> str:  # type: ignore[no-untyped-def]
     data = copy.deepcopy(DEMO)
     change(data)
     with pytest.raises(ConfigError) as err:
-        parse_office_config(data, "demo.yaml")
+        parse_office_config(data, "sai-gon.yaml")
     return str(err.value)
 
 

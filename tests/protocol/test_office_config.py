@@ -12,14 +12,14 @@ import yaml
 from protocol.office_config import ConfigError, OfficeConfig, Period, parse_office_config
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_PATH = ROOT / "firmware_configs" / "demo.yaml"
+DEMO_PATH = ROOT / "firmware_configs" / "sai-gon.yaml"
 DEMO = yaml.safe_load(DEMO_PATH.read_text(encoding="utf-8"))
 
 
 def test_demo_yaml_parses():
-    cfg = parse_office_config(DEMO, "demo.yaml")
+    cfg = parse_office_config(DEMO, "sai-gon.yaml")
     assert isinstance(cfg, OfficeConfig)
-    assert (cfg.version, cfg.office.id, cfg.office.timezone, cfg.hub.id) == (1, "demo", "Asia/Ho_Chi_Minh", "hub")
+    assert (cfg.version, cfg.office.id, cfg.office.timezone, cfg.hub.id) == (1, "sai-gon", "Asia/Ho_Chi_Minh", "hub")
     assert [(f.code, f.prefix) for f in cfg.fields] == [("ho-tich", "A"), ("dat-dai", "B"), ("chung-thuc", "C"),
                                                         ("kinh-doanh", "D")]
     assert [c.number for c in cfg.counters] == [1, 2, 3]
@@ -53,18 +53,18 @@ def _errors(change) -> str:
     data = copy.deepcopy(DEMO)
     change(data)
     with pytest.raises(ConfigError) as err:
-        parse_office_config(data, "demo.yaml")
+        parse_office_config(data, "sai-gon.yaml")
     text = str(err.value)
-    assert all(line.startswith("demo.yaml: ") for line in text.splitlines()), text
+    assert all(line.startswith("sai-gon.yaml: ") for line in text.splitlines()), text
     return text
 
 
 @pytest.mark.parametrize("change, message", [
     # unknown keys, wherever they are
-    (lambda d: d["counters"][1].update(colour="red"), "demo.yaml: counters.1.colour: Extra inputs are not permitted"),
-    (lambda d: d["counters"][0]["keypad"].update(call=4), "demo.yaml: counters.0.keypad.call: Extra inputs are not permitted"),
-    (lambda d: d["hub"]["mqtt"].update(password="secret"), "demo.yaml: hub.mqtt.password: Extra inputs are not permitted"),
-    (lambda d: d.update(holidays=[]), "demo.yaml: holidays: Extra inputs are not permitted"),
+    (lambda d: d["counters"][1].update(colour="red"), "sai-gon.yaml: counters.1.colour: Extra inputs are not permitted"),
+    (lambda d: d["counters"][0]["keypad"].update(call=4), "sai-gon.yaml: counters.0.keypad.call: Extra inputs are not permitted"),
+    (lambda d: d["hub"]["mqtt"].update(password="secret"), "sai-gon.yaml: hub.mqtt.password: Extra inputs are not permitted"),
+    (lambda d: d.update(holidays=[]), "sai-gon.yaml: holidays: Extra inputs are not permitted"),
     # duplicates
     (lambda d: d["fields"][1].update(prefix="A"), "fields: prefix 'A' is used twice"),
     (lambda d: d["fields"][1].update(code="ho-tich"), "fields: code 'ho-tich' is used twice"),
@@ -99,7 +99,7 @@ def _errors(change) -> str:
     (lambda d: d.update(version=0), "version: Input should be greater than or equal to 1"),
     (lambda d: d.update(fields=[]), "fields: List should have at least 1 item"),
     (lambda d: d["counters"][2].update(number=1000), "counters.2.number: Input should be less than or equal to 999"),
-    (lambda d: d.pop("hub"), "demo.yaml: hub: Field required"),
+    (lambda d: d.pop("hub"), "sai-gon.yaml: hub: Field required"),
 ])
 def test_errors_name_the_key_path(change, message):
     assert message in _errors(change)

@@ -91,13 +91,13 @@ def test_state_will_and_cursor_examples_decode():
         channel = Channel.STATE if "online" in raw else Channel.CURSOR
         decode(f"{topics.ROOT}/{raw['office']}/{raw['node']}/{channel.value}", body)
     assert json.loads(birth)["online"] is True
-    assert json.loads(will) == {"v": 1, "office": "demo", "node": "hub", "ts": json.loads(will)["ts"], "online": False}
+    assert json.loads(will) == {"v": 1, "office": "sai-gon", "node": "hub", "ts": json.loads(will)["ts"], "online": False}
 
 
 def test_examples_come_from_one_storage_epoch_that_the_cursor_names():
     """The README's node created its storage at one instant: every event and the cursor carry that epoch."""
     (cursor,) = blocks("json", "cursor-example")
-    epoch = decode_cursor(topics.cursor("demo", "hub"), cursor).epoch
+    epoch = decode_cursor(topics.cursor("sai-gon", "hub"), cursor).epoch
     events = [json.loads(b) for b in blocks("json", "event-example")] + \
         [json.loads(p) for t, p in _literal_payloads() if topics.parse(t).channel is Channel.EVT]
     assert epoch > 0 and {e.get("epoch") for e in events} == {epoch}
@@ -212,7 +212,7 @@ def test_quoted_dead_letter_reasons_are_real():
 
 
 def test_quoted_config_errors_are_real():
-    demo = yaml.safe_load((ROOT / "firmware_configs" / "demo.yaml").read_text(encoding="utf-8"))
+    demo = yaml.safe_load((ROOT / "firmware_configs" / "sai-gon.yaml").read_text(encoding="utf-8"))
     actual = []
     for change in (lambda d: d["counters"][1].update(colour="red"),
                    lambda d: d["office"].update(timezone="Asia/Saigon2"),
@@ -220,7 +220,7 @@ def test_quoted_config_errors_are_real():
         data = copy.deepcopy(demo)
         change(data)
         with pytest.raises(ConfigError) as err:
-            parse_office_config(data, "demo.yaml")
+            parse_office_config(data, "sai-gon.yaml")
         actual.extend(str(err.value).splitlines())
     (block,) = blocks("text", "config-errors")
     for line in block.splitlines():
