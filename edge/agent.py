@@ -32,7 +32,7 @@ from edge.simulation import SimulatedHardware
 from edge.store import Store
 from protocol import NodeState, dumps, topics
 from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo, Message
-from protocol.messages import QueueCallNext, QueueRecall
+from protocol.messages import CounterStatusSet, QueueCallNext, QueueRecall
 from protocol.office_config import WEEKDAYS, OfficeConfig, Period
 from transport import MqttClient, MqttSettings
 from transport.http_server import BackgroundServer
@@ -77,7 +77,8 @@ class HubAgent:
         self.outbox = Outbox(self.store)
         self.sim = SimulatedHardware() if options.simulate else None
         self.kiosk_message: dict[str, Any] = {"text": "Mời chọn lĩnh vực", "level": "info"}
-        self.last_called: list[dict[str, Any]] = []
+        self.last_called: list[dict[str, Any]] = []  # newest first; restored from the database on start
+        self.counter_messages: dict[int, str] = {}  # a keypad's last refusal, shown under its counter in the virtual office
         self.announcement: dict[str, Any] | None = None
         self.display = DisplayHub(self.snapshot)
         self._printer_lock = threading.Lock()
@@ -101,6 +102,7 @@ class HubAgent:
         self.commands = CommandExecutor(self.client, self.store, self.office, self.node, clock, {
             QueueCallNext: self._call_next_command,
             QueueRecall: self._recall_command,
+            CounterStatusSet: self._set_status_command,
         })
         self.printer: TicketPrinter | None = None
         self.led_bus: LedBoardBus | None = None
@@ -125,6 +127,7 @@ class HubAgent:
                 p for c in self.config.counters for p in c.keypad.model_dump().values()}
         self.printer = self._open(lambda: TicketPrinter(printer_port, self.config.hub.printer.baudrate), "printer")
         self.led_bus = self._open(lambda: LedBoardBus(led_port, self.config.hub.led_bus.baudrate), "led_bus")
+        self._restore()
         self.announcer.start()
         self.kiosk = KioskButtons([(b.pin, b.field, b.priority) for b in self.config.hub.kiosk],
                                   self.on_kiosk, pin_factory=pin_factory)
@@ -136,10 +139,28 @@ class HubAgent:
         port = self.config.hub.display_port if self.options.display_port is None else self.options.display_port
         if port:
             app = create_display_app(self.display, self.options.data_dir / "audio",
-                                     self.sim.press if self.sim else None, self.config.office.name)
+                                     self.sim.press if self.sim else None, self.config.office.name,
+                                     timezone=self.config.office.timezone,
+                                     receipt_qr=self.sim.receipt_qr if self.sim else None)
             self.server = DisplayServer(app, self.options.display_host, port)
             self.server.start()
         self.log.info("hub.started", simulate=bool(self.sim), display_port=port)
+
+    def _restore(self) -> None:
+        """Show what the database holds, before any press or command: a restart must not blank the room.
+
+        Each counter's LED board shows its current ticket (steady: it was
+        called before the restart), or is cleared (yesterday's number, a
+        ticket finished while the hub was down), and the hall display lists
+        today's latest calls again.
+        """
+        serving = {c.number: c.current.number for c in self.engine.snapshot().counters if c.current}
+        for counter in self.config.counters:
+            self._show(counter.number, serving.get(counter.number, ""))
+        self.last_called = [{"number": t.number, "counter": t.counter, "recall": False}
+                            for t in self.engine.recent_calls(6)]
+        self.log.info("hub.restored", serving=serving,
+                      latest_call=self.last_called[0]["number"] if self.last_called else None)
 
     def stop(self) -> None:
         """Clean stop: publish offline ourselves, since a clean disconnect suppresses the Last Will."""
@@ -201,8 +222,13 @@ class HubAgent:
         try:
             actions[key]()
         except QueueError as exc:
-            self.log.info("keypad.refused", counter=counter, key=key, reason=exc.message)
+            self.log.info("keypad.refused", counter=counter, key=key, code=exc.code, reason=exc.message)
+            self.counter_messages[counter] = exc.message_vi
             self._show(counter, "----")
+            self.display.changed()
+            return
+        if self.counter_messages.pop(counter, None) is not None:
+            self.display.changed()
 
     def call_next(self, counter: int) -> Outcome:
         outcome = self.engine.call_next(counter)
@@ -225,6 +251,17 @@ class HubAgent:
     def _recall_command(self, command: Message) -> Executed:
         assert isinstance(command, QueueRecall)
         return self._call_executed(self.engine.recall(command.counter), command.counter, recall=True)
+
+    def _set_status_command(self, command: Message) -> Executed:
+        assert isinstance(command, CounterStatusSet)
+        outcome = self.engine.set_status(command)
+
+        def show() -> None:
+            self._committed(outcome)
+            self.counter_messages.pop(command.counter, None)
+            self.display.changed()
+
+        return Executed({"counter": command.counter, "status": command.status}, after_commit=show)
 
     def _call_executed(self, outcome: Outcome, counter: int, recall: bool) -> Executed:
         def show() -> None:
@@ -323,13 +360,16 @@ class HubAgent:
         names = {f.code: f.name for f in self.config.fields}
         wiring = {c.number: c for c in self.config.counters}  # the snapshot lists exactly the configured counters
         data: dict[str, Any] = {
-            "office": {"id": self.office, "name": self.config.office.name},
+            "office": {"id": self.office, "name": self.config.office.name, "timezone": self.config.office.timezone},
             "open_now": snap.open_now,
             "online": self.client.connected.is_set(),
             "fields": [{"code": f.code, "name": f.name, "prefix": f.prefix,
                         "waiting": [t.number for t in snap.waiting.get(f.code, [])]} for f in self.config.fields],
             "counters": [{"number": c.number, "fields": [names[x] for x in c.fields], "open": c.open,
+                          "status": c.staffing.status,
+                          "officer": c.staffing.officer.name if c.staffing.officer else None,
                           "current": c.current.number if c.current else None,
+                          "message": self.counter_messages.get(c.number),
                           "led_address": wiring[c.number].led_address,
                           "keypad": wiring[c.number].keypad.model_dump()}
                          for c in snap.counters],

@@ -71,6 +71,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     received_at TEXT NOT NULL
 )""",
     ),
+    # 2: who serves at each counter (counter.set_status), kept across restarts so that the
+    # counter's ticket events carry its officer offline too. A table of its own rather than
+    # columns of ``counters``: the rows of a day in progress stay as they were.
+    (
+        """CREATE TABLE counter_status (
+    number       INTEGER PRIMARY KEY,
+    day          TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('open', 'paused', 'closed')),
+    officer_id   TEXT,
+    officer_name TEXT,
+    set_at       TEXT NOT NULL,
+    CHECK ((status = 'closed') = (officer_id IS NULL))
+)""",
+    ),
 )
 
 #: The version this code writes; a database at a higher one is refused.
@@ -147,6 +161,16 @@ class Store:
                 self._conn.execute(commit)
             finally:
                 self._depth -= 1
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the lock, for a view made of several queries.
+
+        This process is the file's only writer and every write holds the lock,
+        so the queries of one ``reading()`` block see one state of the queue.
+        """
+        with self.lock:
+            yield self._conn
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         with self.lock:

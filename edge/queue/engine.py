@@ -21,56 +21,46 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from edge import outbox
+from edge.queue.errors import (
+    ClosedOnDayOff,
+    CounterPaused,
+    NothingCalled,
+    OutsideOpeningHours,
+    QueueEmpty,
+    QueueError,
+    UnknownCounter,
+    UnknownField,
+)
 from edge.queue.opening import OpeningDays
 from edge.store import Store
 from protocol import EventEnvelope
 from protocol.envelope import Message
-from protocol.messages import CounterClosed, CounterOpened, TicketCalled, TicketIssued, TicketNoShow, TicketRecalled, TicketServed
+from protocol.messages import (
+    CounterClosed,
+    CounterOpened,
+    CounterStatus,
+    CounterStatusSet,
+    OfficerRef,
+    TicketCalled,
+    TicketIssued,
+    TicketNoShow,
+    TicketRecalled,
+    TicketServed,
+)
 from protocol.office_config import CounterConfig, OfficeConfig
 from workdays import CalendarOverrides, load_calendar_overrides
 
 Clock = Callable[[], datetime]
 
+__all__ = [
+    "Clock", "ClosedOnDayOff", "CounterPaused", "CounterView", "NothingCalled", "Outcome", "OutsideOpeningHours",
+    "QueueEmpty", "QueueEngine", "QueueError", "QueueSnapshot", "Staffing", "Ticket", "UnknownCounter", "UnknownField",
+    "system_clock",
+]
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-class QueueError(Exception):
-    """A request the queue refuses. ``code`` goes into acks, ``message_vi`` onto screens."""
-
-    code = "queue_error"
-
-    def __init__(self, message: str, message_vi: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_vi = message_vi
-
-
-class OutsideOpeningHours(QueueError):
-    code = "closed"
-
-
-class ClosedOnDayOff(OutsideOpeningHours):
-    """A public holiday or a local day off: the kiosk names it and says when the desk opens again."""
-
-    code = "day_off"
-
-
-class UnknownField(QueueError):
-    code = "unknown_field"
-
-
-class UnknownCounter(QueueError):
-    code = "unknown_counter"
-
-
-class QueueEmpty(QueueError):
-    code = "queue_empty"
-
-
-class NothingCalled(QueueError):
-    code = "nothing_called"
 
 
 @dataclass(frozen=True)
@@ -109,11 +99,26 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Staffing:
+    """Who serves at a counter today, as far as the hub knows.
+
+    ``status`` is the one its officer set (``counter.set_status``) today; a
+    counter nobody set today, or whose officer signed out, is ``open`` once it
+    called a ticket since (its keypad is in use, by someone not signed in) and
+    ``closed`` before. ``officer`` is set only while signed in (open or paused).
+    """
+
+    status: CounterStatus
+    officer: OfficerRef | None = None
+
+
+@dataclass(frozen=True)
 class CounterView:
     number: int
     fields: list[str]
     open: bool
     current: Ticket | None
+    staffing: Staffing = Staffing("closed")
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,12 @@ class QueueEngine:
         cfg = self._counter(counter)
         marks = ",".join("?" * len(cfg.fields))
         with self.store.transaction() as conn:
+            staffing = self._staffing(conn, counter, day)
+            if staffing.status == "paused":
+                raise CounterPaused(
+                    f"counter {counter} is paused (its officer is on a break); set it open to call the next ticket",
+                    f"Quầy {counter} đang tạm nghỉ. Mở lại quầy để gọi số tiếp theo.",
+                )
             row = conn.execute(
                 f"SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND field IN ({marks})"
                 " ORDER BY priority DESC, daily_seq LIMIT 1",
@@ -247,27 +258,30 @@ class QueueEngine:
             ticket = Ticket.from_row(conn.execute("SELECT * FROM tickets WHERE ticket_id = ?", (row["ticket_id"],)).fetchone())
             events.append(self._event(conn, now, TicketCalled(
                 ticket_id=ticket.ticket_id, number=ticket.number, field=ticket.field, counter=counter,
-                previous_ticket_id=previous.ticket_id if previous else None,
+                previous_ticket_id=previous.ticket_id if previous else None, officer=staffing.officer,
             )))
         return Outcome(ticket, events, previous=previous)
 
     def recall(self, counter: int) -> Outcome:
         now = self.clock()
         self._counter(counter)
+        day = now.astimezone(self.tz).date().isoformat()
         with self.store.transaction() as conn:
-            current = self._current(conn, counter, now.astimezone(self.tz).date().isoformat())
+            current = self._current(conn, counter, day)
             if current is None:
                 raise NothingCalled(f"counter {counter} has no called ticket to recall",
                                     f"Quầy {counter} chưa gọi số nào.")
-            event = self._event(conn, now, TicketRecalled(ticket_id=current.ticket_id, number=current.number, counter=counter))
+            event = self._event(conn, now, TicketRecalled(ticket_id=current.ticket_id, number=current.number, counter=counter,
+                                                          officer=self._staffing(conn, counter, day).officer))
         return Outcome(current, [event])
 
     def finish(self, counter: int, served: bool) -> Outcome:
         """Done (served) or no-show for the counter's current ticket."""
         now = self.clock()
         self._counter(counter)
+        day = now.astimezone(self.tz).date().isoformat()
         with self.store.transaction() as conn:
-            current = self._current(conn, counter, now.astimezone(self.tz).date().isoformat())
+            current = self._current(conn, counter, day)
             if current is None:
                 raise NothingCalled(f"counter {counter} has no called ticket", f"Quầy {counter} chưa gọi số nào.")
             status = "served" if served else "no_show"
@@ -275,7 +289,8 @@ class QueueEngine:
                          (status, now.isoformat(), current.ticket_id))
             conn.execute("UPDATE counters SET current_ticket = NULL WHERE number = ?", (counter,))
             model = TicketServed if served else TicketNoShow
-            event = self._event(conn, now, model(ticket_id=current.ticket_id, number=current.number, counter=counter))
+            event = self._event(conn, now, model(ticket_id=current.ticket_id, number=current.number, counter=counter,
+                                                 officer=self._staffing(conn, counter, day).officer))
         return Outcome(current, [event])
 
     def close_counter(self, counter: int) -> Outcome:
@@ -289,30 +304,63 @@ class QueueEngine:
             event = self._event(conn, now, CounterClosed(counter=counter))
         return Outcome(None, [event])
 
+    def set_status(self, change: CounterStatusSet) -> Outcome:
+        """An officer signs in (open), takes a break (paused) or signs out (closed) at a counter.
+
+        Kept in the database with the ``counter.status`` event that reports it,
+        for the rest of the local day: the counter's later ticket events carry
+        this officer, from the keypad as from the cloud, with or without the
+        link. A new day starts with nobody signed in. Closing is always
+        possible, and leaves the counter's current ticket as it is (the next
+        call closes it as served).
+        """
+        now = self.clock()
+        self._counter(change.counter)
+        officer = change.officer
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO counter_status (number, day, status, officer_id, officer_name, set_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET day = excluded.day,"
+                " status = excluded.status, officer_id = excluded.officer_id,"
+                " officer_name = excluded.officer_name, set_at = excluded.set_at",
+                (change.counter, now.astimezone(self.tz).date().isoformat(), change.status,
+                 officer.id if officer else None, officer.name if officer else None, now.isoformat()),
+            )
+            event = self._event(conn, now, change)
+        return Outcome(None, [event])
+
     # -- views -----------------------------------------------------------------------
+
+    def recent_calls(self, limit: int = 6) -> list[Ticket]:
+        """Today's tickets in the order they were last called, newest first: what the hall display listed."""
+        day = self.local_now().date().isoformat()
+        rows = self.store.query(
+            "SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL ORDER BY called_at DESC, daily_seq DESC LIMIT ?",
+            (day, limit))
+        return [Ticket.from_row(r) for r in rows]
 
     def snapshot(self) -> QueueSnapshot:
         local = self.local_now()
         day = local.date().isoformat()
-        with self.store.lock:
-            rows = self.store.query(
+        with self.store.reading() as conn:
+            rows = conn.execute(
                 "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' ORDER BY priority DESC, daily_seq", (day,)
-            )
+            ).fetchall()
             waiting: dict[str, list[Ticket]] = {f.code: [] for f in self.config.fields}
             for r in rows:
                 waiting.setdefault(r["field"], []).append(Ticket.from_row(r))
             counters = []
             for c in self.config.counters:
-                conn_rows = self.store.query("SELECT * FROM counters WHERE number = ?", (c.number,))
-                open_ = bool(conn_rows and conn_rows[0]["open_day"] == day)
+                state = conn.execute("SELECT * FROM counters WHERE number = ?", (c.number,)).fetchone()
+                open_ = bool(state and state["open_day"] == day)
                 current = None
-                if conn_rows and conn_rows[0]["current_ticket"]:
-                    t = self.store.query("SELECT * FROM tickets WHERE ticket_id = ? AND day = ?",
-                                         (conn_rows[0]["current_ticket"], day))
-                    current = Ticket.from_row(t[0]) if t else None
-                counters.append(CounterView(c.number, list(c.fields), open_, current))
-            issued = self.store.query("SELECT COUNT(*) FROM tickets WHERE day = ?", (day,))[0][0]
-            served = self.store.query("SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'served'", (day,))[0][0]
+                if state and state["current_ticket"]:
+                    t = conn.execute("SELECT * FROM tickets WHERE ticket_id = ? AND day = ?",
+                                     (state["current_ticket"], day)).fetchone()
+                    current = Ticket.from_row(t) if t else None
+                counters.append(CounterView(c.number, list(c.fields), open_, current, self._staffing(conn, c.number, day)))
+            issued = conn.execute("SELECT COUNT(*) FROM tickets WHERE day = ?", (day,)).fetchone()[0]
+            served = conn.execute("SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'served'", (day,)).fetchone()[0]
         return QueueSnapshot(local.date(), self.is_open(local), waiting, counters, issued, served)
 
     # -- internals ---------------------------------------------------------------------
@@ -332,6 +380,17 @@ class QueueEngine:
         conn.execute("INSERT OR IGNORE INTO counters (number) VALUES (?)", (counter,))
         row: sqlite3.Row = conn.execute("SELECT * FROM counters WHERE number = ?", (counter,)).fetchone()
         return row
+
+    def _staffing(self, conn: sqlite3.Connection, counter: int, day: str) -> Staffing:
+        """Today's status of the counter (``Staffing``); a status set on an earlier day has lapsed."""
+        row = conn.execute("SELECT * FROM counter_status WHERE number = ? AND day = ?", (counter, day)).fetchone()
+        if row is not None and row["status"] != "closed":
+            return Staffing(row["status"], OfficerRef(id=row["officer_id"], name=row["officer_name"]))
+        called_since = conn.execute(
+            "SELECT 1 FROM tickets WHERE day = ? AND counter = ? AND called_at > ? LIMIT 1",
+            (day, counter, row["set_at"] if row is not None else ""),
+        ).fetchone()
+        return Staffing("open" if called_since else "closed")
 
     def _current(self, conn: sqlite3.Connection, counter: int, day: str) -> Ticket | None:
         """The ticket the counter is serving today; yesterday's leftovers do not count."""

@@ -14,13 +14,15 @@ from broker.process import free_port
 from edge.agent import HubAgent, HubOptions
 from edge.config_file import load_office_config
 from protocol import decode_ack, dumps, make_command, topics
-from protocol.messages import QueueCallNext, QueueRecall
+from protocol.messages import CounterStatusSet, OfficerRef, QueueCallNext, QueueRecall
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = load_office_config(ROOT / "firmware_configs/sai-gon.yaml")
-PIN = {"ho-tich": 17, "dat-dai": 27, "ho-tich-priority": 24}
+PIN = {"ho-tich": 17, "dat-dai": 27, "chung-thuc": 22, "ho-tich-priority": 24}
 NEXT_1, RECALL_1, DONE_1 = 5, 6, 13
+NEXT_3 = 21
+LAN = OfficerRef(id="tiepnhan", name="Nguyễn Thị Lan")
 
 
 class Clock:
@@ -154,3 +156,98 @@ def test_a_command_with_bad_data_is_answered_invalid_at_once(hub, mqtt_probe):
     ack = decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload)
     assert (ack.ok, ack.command_id, ack.error.code) == (False, command.id, "invalid_command")
     assert "counter" in ack.error.message
+
+
+def _command(probe, data):
+    """Send a command as the cloud does and return its ack."""
+    now = datetime.now(UTC)
+    command = make_command("sai-gon", "hub", now, now + timedelta(seconds=30), data)
+    probe.publish(topics.cmd("sai-gon", "hub", command.name), dumps(command))
+    return command, decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload)
+
+
+def _outbox(hub, type_: str) -> list[dict]:
+    rows = hub.store.query("SELECT type, payload FROM outbox WHERE type = ? ORDER BY seq", (type_,))
+    return [json.loads(r["payload"])["data"] for r in rows]
+
+
+def test_a_counter_status_command_is_kept_acked_once_and_stamps_keypad_presses(hub, mqtt_probe):
+    probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
+    probe.subscribe(topics.ack("sai-gon", "hub"))
+    hub.sim.press(PIN["ho-tich"])
+    hub.sim.press(PIN["ho-tich"])
+
+    command, ack = _command(probe, CounterStatusSet(counter=1, status="open", officer=LAN))
+    assert (ack.ok, ack.result) == (True, {"counter": 1, "status": "open"})
+    # The event was committed with the change and the ack record, once, even when the command comes again.
+    probe.publish(topics.cmd("sai-gon", "hub", command.name), dumps(command))
+    assert decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload) == ack
+    assert _outbox(hub, "counter.status") == [
+        {"counter": 1, "status": "open", "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}}]
+    state = httpx.get(f"{hub.server.url}/api/state").json()
+    assert [(c["status"], c["officer"]) for c in state["counters"]] == [
+        ("open", "Nguyễn Thị Lan"), ("closed", None), ("closed", None)]
+
+    hub.sim.press(NEXT_1)  # the keypad, not the cloud: who served is known all the same
+    hub.sim.press(DONE_1)
+    officers = {t: [d.get("officer") for d in _outbox(hub, t)] for t in ("ticket.called", "ticket.served")}
+    assert officers == {"ticket.called": [LAN.model_dump()], "ticket.served": [LAN.model_dump()]}
+
+
+def test_a_paused_counter_refuses_next_from_the_keypad_and_the_cloud_alike(hub, mqtt_probe):
+    probe = mqtt_probe(*hub.office_broker.cloud_login())
+    probe.subscribe(topics.ack("sai-gon", "hub"))
+    hub.sim.press(PIN["ho-tich"])
+    assert _command(probe, CounterStatusSet(counter=1, status="paused", officer=LAN))[1].ok
+
+    _, refused = _command(probe, QueueCallNext(counter=1))
+    assert (refused.ok, refused.error.code) == (False, "counter_paused")
+    assert refused.error.message_vi == "Quầy 1 đang tạm nghỉ. Mở lại quầy để gọi số tiếp theo."
+    hub.sim.press(NEXT_1)
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "----", timeout=5)
+    state = httpx.get(f"{hub.server.url}/api/state").json()
+    assert state["counters"][0]["message"] == "Quầy 1 đang tạm nghỉ. Mở lại quầy để gọi số tiếp theo."
+    assert (state["counters"][0]["status"], state["fields"][0]["waiting"]) == ("paused", ["A001"])
+    assert _outbox(hub, "ticket.called") == []
+
+    _, closed = _command(probe, CounterStatusSet(counter=1, status="closed"))  # closing stays possible
+    assert (closed.ok, closed.result) == (True, {"counter": 1, "status": "closed"})
+    hub.sim.press(NEXT_1)
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "A001", timeout=5)
+    assert httpx.get(f"{hub.server.url}/api/state").json()["counters"][0]["message"] is None
+
+
+def test_after_a_restart_the_boards_and_the_hall_display_show_what_was_called(tmp_path, office_broker, clock):
+    office = office_broker("sai-gon", bridged=False)
+
+    def agent() -> HubAgent:
+        return HubAgent(CONFIG, HubOptions(data_dir=tmp_path / "edge", simulate=True, mqtt_port=office.port,
+                                           mqtt_password=office.hub_password, display_port=free_port()), clock=clock)
+
+    first = agent()
+    first.start()
+    try:
+        for field in ("ho-tich", "ho-tich", "chung-thuc"):
+            first.sim.press(PIN[field])
+        first.sim.press(NEXT_1)  # A001 at counter 1
+        clock.now += timedelta(seconds=30)
+        first.sim.press(NEXT_3)  # C001 at counter 3 (kinh doanh, chứng thực)
+        clock.now += timedelta(seconds=30)
+        first.sim.press(NEXT_1)  # A002 at counter 1, A001 served
+        first.sim.led_bus.wait_for(lambda twin: twin.displays == {1: "A002", 2: "", 3: "C001"}, timeout=5)
+        before = httpx.get(f"{first.server.url}/api/state").json()
+    finally:
+        first.stop()
+
+    second = agent()  # the same data directory; new devices, which show nothing until told
+    second.start()
+    try:
+        second.sim.led_bus.wait_for(lambda twin: twin.displays == {1: "A002", 2: "", 3: "C001"}, timeout=5)
+        assert not second.sim.led_bus.blinking  # shown steadily: nobody is being called right now
+        after = httpx.get(f"{second.server.url}/api/state").json()
+        assert after["last_called"] == before["last_called"] == [
+            {"number": "A002", "counter": 1, "recall": False}, {"number": "C001", "counter": 3, "recall": False},
+            {"number": "A001", "counter": 1, "recall": False}]
+        assert [c["current"] for c in after["counters"]] == [c["current"] for c in before["counters"]] == ["A002", None, "C001"]
+    finally:
+        second.stop()

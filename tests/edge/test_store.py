@@ -200,3 +200,21 @@ def test_a_nested_transaction_joins_the_outer_one(tmp_path):
     assert [r[0] for r in store.query("SELECT key FROM meta ORDER BY key")] == ["epoch", "last_seq", "outer"]
     assert Outbox(store).count() == 1
     store.close()
+
+
+def test_a_version_1_database_gets_the_counter_status_table_and_keeps_its_day(tmp_path):
+    """The release before counter.set_status left version 1: its hub upgrades with the day's queue intact."""
+    db = tmp_path / "hub.db"
+    _first_release_database(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    before = _rows(db)
+
+    store = Store(db)
+    assert store.version == SCHEMA_VERSION >= 2
+    assert store.query("SELECT COUNT(*) FROM counter_status")[0][0] == 0  # nobody signed in yet
+    engine = QueueEngine(store, DEMO, "hub", Clock("2026-11-23 08:30"))
+    assert engine.snapshot().counters[0].current.number == "A001"
+    store.close()
+    assert _rows(db) == before
