@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian machine: the system parts the project runs for real
-# (mosquitto, espeak-ng, chromium, PostgreSQL, victoria-metrics), then a
+# (mosquitto, espeak-ng, chromium, PostgreSQL, victoria-metrics; zbar-tools, with which
+# the tests read QR codes off screenshots), then a
 # virtualenv in .venv with the project installed. Safe to run again: it only
 # installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng chromium postgresql victoria-metrics openssl)
+APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng chromium postgresql victoria-metrics openssl zbar-tools)
 # command that proves each package is present, in the same order
-APT_PROBES=(/usr/sbin/mosquitto /usr/bin/mosquitto_pub /usr/bin/espeak-ng /usr/bin/chromium /usr/lib/postgresql /usr/bin/victoria-metrics /usr/bin/openssl)
+APT_PROBES=(/usr/sbin/mosquitto /usr/bin/mosquitto_pub /usr/bin/espeak-ng /usr/bin/chromium /usr/lib/postgresql /usr/bin/victoria-metrics /usr/bin/openssl /usr/bin/zbarimg)
 
 missing=()
 for i in "${!APT_PACKAGES[@]}"; do

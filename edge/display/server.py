@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -66,7 +66,11 @@ def _is_loopback(host: str) -> bool:
 
 
 def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[int], None] | None,
-                       office_name: str) -> FastAPI:
+                       office_name: str, *, timezone: str,
+                       receipt_qr: Callable[[int, int], bytes] | None = None) -> FastAPI:
+    """``timezone``: the office's (its configuration's), in which the pages show the time, whatever the
+    browser's own; ``receipt_qr(receipt, code)``: the SVG of a QR code the simulated printer drew."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.attach(asyncio.get_running_loop())
@@ -78,13 +82,13 @@ def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[in
 
     @app.get("/", response_class=HTMLResponse)
     async def hall(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "hall.html", {"office_name": office_name})
+        return templates.TemplateResponse(request, "hall.html", {"office_name": office_name, "timezone": timezone})
 
     @app.get("/office", response_class=HTMLResponse)
     async def virtual_office(request: Request) -> HTMLResponse:
         if press_pin is None:
             raise HTTPException(404, "the virtual office exists only when the hub runs simulated hardware")
-        return templates.TemplateResponse(request, "office.html", {"office_name": office_name})
+        return templates.TemplateResponse(request, "office.html", {"office_name": office_name, "timezone": timezone})
 
     @app.get("/api/state")
     async def state() -> dict[str, object]:
@@ -113,6 +117,17 @@ def create_display_app(hub: DisplayHub, audio_dir: Path, press_pin: Callable[[in
             await asyncio.to_thread(press_pin, pin)
         except KeyError:
             raise HTTPException(404, f"no button is wired to pin {pin}") from None
+
+    @app.get("/sim/receipts/{receipt}/qr/{code}.svg")
+    async def printed_qr(receipt: int, code: int) -> Response:
+        if receipt_qr is None:
+            raise HTTPException(404, "receipts exist only when the hub runs simulated hardware")
+        try:
+            svg = receipt_qr(receipt, code)
+        except IndexError:
+            raise HTTPException(404, f"receipt {receipt} has no QR code {code}") from None
+        # A printed receipt never changes.
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400, immutable"})
 
     @app.get("/audio/{name}")
     async def audio(name: str) -> FileResponse:

@@ -4,8 +4,10 @@ It is the brain of the printer twin and knows the commands a ticket uses well
 enough to tell what a citizen would read on the paper: text lines decoded in
 the code page selected at that moment (``ESC t``), the style each line was
 started in (``ESC a`` alignment, ``ESC E``/``ESC !`` bold, ``ESC !``/``GS !``
-size), the payload of every native QR code (``GS ( k``: function 80 stores the
-data, function 81 prints it), and the cut (``GS V``, or ``ESC i``/``ESC m``)
+size), every native QR code (``GS ( k``: function 67 sets its module size,
+69 its error correction level, 80 stores the data, 81 prints it), the order in
+which lines and QR codes came out (``blocks``, what the virtual office draws),
+and the cut (``GS V``, or ``ESC i``/``ESC m``)
 that ends a receipt. ``ESC @`` resets style and code page, as on a printer.
 
 Commands that carry parameters or data blocks we do not interpret (images,
@@ -36,6 +38,7 @@ LF, CR, HT, FF, NUL = 0x0A, 0x0D, 0x09, 0x0C, 0x00
 _MAX_BLOCK = 4 * 1024 * 1024  # a data block declaring more than this is a corrupt header
 _UNKNOWN = -1
 _ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
+_QR_LEVELS = {48: "L", 49: "M", 50: "Q", 51: "H"}  # GS ( k fn 69's n
 
 # Commands with a fixed number of parameter bytes after the two command bytes.
 _ESC_PARAMS = {
@@ -62,6 +65,28 @@ class LineStyle:
     height: int = 1
 
 
+@dataclass(frozen=True)
+class PrintedLine:
+    """A line of text as the paper shows it."""
+
+    text: str
+    style: LineStyle
+
+
+@dataclass(frozen=True)
+class PrintedQr:
+    """A QR code the printer drew: its data, the size of a module in dots, its error correction, where on the line."""
+
+    data: str
+    module_size: int = 3
+    error_correction: str = "L"
+    align: str = "left"
+
+
+#: What came out of the printer, top to bottom.
+PrintedBlock = PrintedLine | PrintedQr
+
+
 @dataclass
 class PrintedReceipt:
     """One piece of paper, from the previous cut to this one."""
@@ -71,6 +96,7 @@ class PrintedReceipt:
     raw: bytes
     styles: list[LineStyle] = field(default_factory=list)
     images: int = 0  # raster/bit images printed (e.g. a QR code drawn by the host)
+    blocks: list[PrintedBlock] = field(default_factory=list)
 
     def style_of(self, line: str) -> LineStyle:
         """The style of the first line equal to ``line``; ``ValueError`` if it was not printed."""
@@ -114,12 +140,15 @@ class EscposStream:
         self._line_parts: list[str] = []
         self._pending = bytearray()
         self._line_style: LineStyle | None = None
+        self._qr_module = 3  # the printer's defaults for GS ( k
+        self._qr_level = "L"
 
     def _reset_receipt(self) -> None:
         self._lines: list[str] = []
         self._styles: list[LineStyle] = []
         self._qr_codes: list[str] = []
         self._qr_store: bytes = b""
+        self._blocks: list[PrintedBlock] = []
         self._images = 0
 
     def _flush_pending(self) -> None:
@@ -131,8 +160,10 @@ class EscposStream:
         self._flush_pending()
         text = unicodedata.normalize("NFC", "".join(self._line_parts)).rstrip()
         if text:
+            style = self._line_style or self._style
             self._lines.append(text)
-            self._styles.append(self._line_style or self._style)
+            self._styles.append(style)
+            self._blocks.append(PrintedLine(text, style))
         self._line_parts = []
         self._line_style = None
 
@@ -144,6 +175,7 @@ class EscposStream:
             raw=bytes(self._raw),
             styles=self._styles,
             images=self._images,
+            blocks=self._blocks,
         )
         self._raw.clear()
         self._reset_receipt()
@@ -289,15 +321,25 @@ class EscposStream:
             self._two_dimensional_code(args[3:])
 
     def _two_dimensional_code(self, body: bytes) -> None:
-        """GS ( k: body is cn fn [m] data; cn 49 is QR, fn 80 stores, fn 81 prints what is stored."""
+        """GS ( k: body is cn fn [m] data; cn 49 is QR.
+
+        fn 67 n: module size n dots (1..16); fn 69 n: error correction 48..51
+        (L, M, Q, H); fn 80 m data: store the data; fn 81 m: print what is stored.
+        """
         if len(body) < 2 or body[0] != 49:
             return
         function = body[1]
-        if function == 80:
+        if function == 67 and len(body) > 2 and 1 <= body[2] <= 16:
+            self._qr_module = body[2]
+        elif function == 69 and len(body) > 2 and body[2] in _QR_LEVELS:
+            self._qr_level = _QR_LEVELS[body[2]]
+        elif function == 80:
             self._qr_store = body[3:]
         elif function == 81:
             self._end_line()
-            self._qr_codes.append(self._qr_store.decode("utf-8", errors="replace"))
+            data = self._qr_store.decode("utf-8", errors="replace")
+            self._qr_codes.append(data)
+            self._blocks.append(PrintedQr(data, self._qr_module, self._qr_level, self._style.align))
 
 
 def _is_image(first: int, second: int | None, chunk: bytes) -> bool:

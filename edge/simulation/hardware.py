@@ -12,9 +12,9 @@ from typing import Any
 
 from gpiozero.pins.mock import MockFactory
 
-from edge.simulation.escpos_decoder import PrintedReceipt
 from edge.simulation.gpio import press
 from edge.simulation.led_board import LedBoardTwin
+from edge.simulation.paper import qr_svg, receipt_view
 from edge.simulation.printer import PrinterTwin
 
 
@@ -42,11 +42,15 @@ class SimulatedHardware:
         press(self.pin_factory, pin)
 
     def snapshot(self) -> dict[str, Any]:
+        """The last 20 receipts, newest first, as the paper shows them (``paper``), and every LED board."""
+        receipts = list(enumerate(self.printer.receipts))[-20:]
         return {
-            "receipts": [_receipt(r) for r in self.printer.receipts[-20:]][::-1],
+            "receipts": [receipt_view(r, i) for i, r in reversed(receipts)],
             "led_boards": {str(addr): text for addr, text in self.led_bus.displays.items()},
         }
 
-
-def _receipt(receipt: PrintedReceipt) -> dict[str, Any]:
-    return {"lines": receipt.lines, "qr_codes": receipt.qr_codes}
+    def receipt_qr(self, receipt: int, code: int) -> bytes:
+        """The SVG of a printed QR code (``paper.qr_svg``); ``IndexError`` for a receipt or code never printed."""
+        if receipt < 0 or code < 0:
+            raise IndexError(receipt)
+        return qr_svg(self.printer.receipts[receipt], code)

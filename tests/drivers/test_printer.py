@@ -21,7 +21,8 @@ from edge.drivers.printer import (
     render_ticket,
 )
 from edge.drivers.vietnamese_codepages import choose_code_pages
-from edge.simulation import EscposStream, PrinterTwin
+from edge.simulation import EscposStream, PrintedLine, PrintedQr, PrinterTwin
+from edge.simulation.paper import qr_svg, receipt_view
 
 TIMEOUT = 5.0
 
@@ -79,6 +80,28 @@ def test_number_is_big_and_centred_and_priority_is_marked(printer_twin: PrinterT
     assert (number_style.width, number_style.height, number_style.align) == (2, 2, "center")
     assert receipt.style_of("Đất đai - Nhà ở").width == 1
     assert receipt.style_of(PRIORITY_LINE).bold
+
+
+def test_the_qr_code_keeps_its_place_module_size_and_error_correction_among_the_lines() -> None:
+    """What the virtual office draws: the paper top to bottom, the QR code as the GS ( k commands set it up."""
+    [receipt] = EscposStream().feed(render_ticket(ticket(number="A012")))
+    kinds = [type(b).__name__ for b in receipt.blocks]
+    assert kinds == ["PrintedLine"] * 6 + ["PrintedQr"] + ["PrintedLine"] * 2
+    qr = receipt.blocks[6]
+    assert qr == PrintedQr("01JD2W5K6X-A012", module_size=6, error_correction="M", align="center")
+    assert [b.text for b in receipt.blocks if isinstance(b, PrintedLine)] == receipt.lines
+    number = receipt.blocks[2]
+    assert isinstance(number, PrintedLine) and (number.text, number.style.width, number.style.height) == ("A012", 2, 2)
+
+    view = receipt_view(receipt, 7)
+    assert view["blocks"][6] == {"kind": "qr", "data": "01JD2W5K6X-A012", "align": "center",
+                                 "dots": (21 + 2 * 4) * 6,  # version 1 (21 modules) and its quiet zone, 6 dots each
+                                 "url": "/sim/receipts/7/qr/0.svg"}
+    assert view["blocks"][2] == {"kind": "line", "text": "A012", "align": "center", "bold": True, "width": 2, "height": 2}
+    svg = qr_svg(receipt, 0).decode()
+    assert svg.startswith("<svg") and 'width="174"' in svg and "<title>01JD2W5K6X-A012</title>" in svg
+    with pytest.raises(IndexError):
+        qr_svg(receipt, 1)
 
 
 def test_two_tickets_give_two_receipts_in_order(printer_twin: PrinterTwin) -> None:
