@@ -10,6 +10,12 @@ Time comes from an injected clock (UTC), so day rollover, opening hours and
 days off are tested without sleeping. Days off (Tết and the other public
 holidays, the government's swaps, the office's local ``days_off``) come from
 ``workdays``, the calendar the cloud's deadlines use (see ``opening.py``).
+
+Who serves at each counter (``set_status``, from the cloud's
+``counter.set_status``) is kept beside the queue, so each ticket event of that
+counter carries its officer whether the press came from the keypad or the
+cloud, and a counter whose officer is on a break calls nobody. Refusals are in
+``errors.py``.
 """
 
 from __future__ import annotations
