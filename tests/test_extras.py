@@ -35,7 +35,7 @@ DEMO_CONFIG = ROOT / "firmware_configs" / "sai-gon.yaml"
 NOT_ON_A_HUB = frozenset({"sqlmodel", "sqlalchemy", "alembic", "pwdlib", "argon2", "swagger_ui_bundle",
                         "python_multipart", "multipart", "cachetools", "httpx", "psycopg"})
 #: Import names the cloud does not install: the device libraries of the edge extra.
-NOT_IN_THE_CLOUD = frozenset({"gpiozero", "gpiozerocli", "serial", "escpos"})
+NOT_IN_THE_CLOUD = frozenset({"gpiozero", "gpiozerocli", "serial", "escpos", "segno"})
 
 #: Run first in the child: from here on, the blocked top-level names cannot be imported.
 BLOCKER = """\
