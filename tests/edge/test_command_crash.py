@@ -22,7 +22,7 @@ from edge.config_file import load_office_config
 from edge.queue.engine import QueueEngine
 from edge.store import Store
 from protocol import NodeState, decode_ack, dumps, make_command, topics
-from protocol.messages import QueueCallNext
+from protocol.messages import CounterStatusSet, OfficerRef, QueueCallNext
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = load_office_config(ROOT / "firmware_configs/sai-gon.yaml")
@@ -108,6 +108,46 @@ def test_a_command_killed_before_its_ack_record_runs_once_after_redelivery(tmp_p
         with sqlite3.connect(db) as conn:
             stored = conn.execute("SELECT ack FROM commands WHERE id = ?", (command.id,)).fetchone()[0]
         assert bytes(stored) == first.payload
+    finally:
+        hub.terminate()
+        hub.wait(timeout=30)
+
+
+def test_a_counter_status_killed_before_its_ack_record_is_kept_and_reported_once(tmp_path, office_broker, mqtt_probe):
+    """The officer's sign-in, its counter.status event and its ack record commit together, or not at all."""
+    office = office_broker("sai-gon", bridged=False)
+    data_dir, log, report = tmp_path / "edge", tmp_path / "hub.log", tmp_path / "killed.json"
+    db = data_dir / "hub.db"
+    acks = mqtt_probe(*office.cloud_login())
+    acks.subscribe(ACK)
+    states = mqtt_probe(*office.cloud_login())
+    states.subscribe(STATE)
+    command = make_command("sai-gon", "hub", NOW, NOW + timedelta(days=1), CounterStatusSet(
+        counter=1, status="open", officer=OfficerRef(id="tiepnhan", name="Nguyễn Thị Lan")))
+
+    def kept() -> tuple[list[tuple[str, str]], int]:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT status, officer_name FROM counter_status").fetchall()
+            events = conn.execute("SELECT COUNT(*) FROM outbox WHERE type = 'counter.status'").fetchone()[0]
+        return rows, events
+
+    hub = _start_hub(data_dir, office, log, "--kill-at", r"INSERT\b.*\bINTO commands\b", "--report", str(report))
+    try:
+        _online(states)
+        acks.publish(topics.cmd("sai-gon", "hub", command.name), dumps(command), qos=1)
+        assert hub.wait(timeout=30) == -signal.SIGKILL, log.read_text()
+    finally:
+        if hub.poll() is None:
+            hub.kill()
+            hub.wait()
+    assert kept() == ([], 0)  # the status written just before the kill was rolled back with it
+
+    hub = _start_hub(data_dir, office, log)
+    try:
+        _online(states)
+        ack = decode_ack(ACK, acks.expect(ACK, timeout=30).payload)  # redelivered by the broker
+        assert (ack.ok, ack.command_id, ack.result) == (True, command.id, {"counter": 1, "status": "open"})
+        assert kept() == ([("open", "Nguyễn Thị Lan")], 1)
     finally:
         hub.terminate()
         hub.wait(timeout=30)
