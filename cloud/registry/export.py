@@ -30,7 +30,8 @@ def hours_data(hours: OfficeHours) -> dict[str, Any]:
 
 
 def _flow(value: Any) -> str:
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, sort_keys=False, width=1000).strip()
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, sort_keys=False, width=1000)
+    return text.removesuffix("\n").removesuffix("\n...").strip()  # a lone scalar ends its document with "..."
 
 
 def _block(key: str, value: Any) -> str:
