@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, delete, select
 
 from cloud.db.dossiers import admin_unit_table
@@ -52,6 +53,10 @@ def catalogue_fields(reference_data: Path) -> dict[str, str]:
     from cloud.dossiers.seed import load_reference  # the seed imports the dossier tables; only needed here
 
     return {f.code: f.name for f in load_reference(reference_data).catalogue.fields}
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors())
 
 
 class UnknownOffice(RegistryError):
@@ -167,8 +172,8 @@ class RegistryStore:
                 raise RegistryError(f"office {office!r} is already in the registry")
             try:
                 info = OfficeInfo(id=office, name=name or unit.office_name, timezone=timezone)
-            except ValueError as exc:
-                raise RegistryError(f"office {office!r}: {exc}") from None
+            except ValidationError as exc:
+                raise RegistryError(f"office {office!r}: {_problems(exc)}") from None
             registered = RegistryOffice(version=1, office=info, hours=unit.hours)
             self._save(conn, registered, unit.code)
             log.info("registry.office_added", office=office, unit=unit.code)
@@ -187,8 +192,8 @@ class RegistryStore:
                          if v is not None})
             try:
                 new = FieldConfig.model_validate(data)
-            except ValueError as exc:
-                raise RegistryError(f"office {office!r}: queue field {code!r}: {exc}") from None
+            except ValidationError as exc:
+                raise RegistryError(f"office {office!r}: queue field {code!r}: {_problems(exc)}") from None
             problems = unknown_catalogue_fields([new], self.catalogue_fields)
             if problems:
                 raise RegistryError(f"office {office!r}: " + "; ".join(problems))
