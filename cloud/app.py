@@ -40,6 +40,7 @@ from cloud.dossiers.seed import load_overrides, seed_if_empty
 from cloud.dossiers.store import DossierStore
 from cloud.http_protocol import with_head_timeout
 from cloud.ingest.consumer import IngestConsumer
+from cloud.registry import RegistryStore, catalogue_fields
 from cloud.settings import Settings
 from cloud.web import install as install_console
 from cloud.web import router as console_router
@@ -58,18 +59,22 @@ class Services:
     ingest: IngestConsumer
     bus: CommandBus
     dossiers: DossierStore
+    registry: RegistryStore
 
 
 async def start_services(settings: Settings) -> Services:
-    """Migrate, load the offices, then connect: in that order, so no message
-    is ingested against a schema or an office list that is not there yet."""
+    """Migrate, seed the province's units, import the offices' files into the registry, then connect: in that
+    order, so no message is ingested against a schema or an office list that is not there yet, and an office
+    is checked against the units it must belong to."""
     engine = make_engine(settings.db_url)
     migrate.upgrade(engine)
-    offices = load_office_configs(engine, settings.firmware_configs)
     if settings.seed_at_startup:
         report = seed_if_empty(engine, settings.reference_data)
         if report is not None:
             log.info("cloud.catalogue_seeded", loaded=str(report))
+    fields = catalogue_fields(settings.reference_data)
+    offices = load_office_configs(engine, settings.firmware_configs, fields)
+    registry = RegistryStore(engine, fields)
     dossiers = DossierStore(engine, load_overrides(settings.reference_data),
                             tariff=load_postal_tariff(settings.reference_data))
     dossiers.admin_units()  # read scopes are computed on the event loop from this cache
@@ -100,7 +105,7 @@ async def start_services(settings: Settings) -> Services:
                             port=settings.mqtt_port, waited_s=settings.startup_connect_timeout_s)
     log.info("cloud.started", offices=[o.office.id for o in offices], database=engine.url.render_as_string(),
              mqtt=f"{settings.mqtt_host}:{settings.mqtt_port}")
-    return Services(engine, ingest, bus, dossiers)
+    return Services(engine, ingest, bus, dossiers, registry)
 
 
 async def stop_services(services: Services) -> None:
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.ingest = services.ingest
         app.state.bus = services.bus
         app.state.dossiers = services.dossiers
+        app.state.registry = services.registry
         app.state.users = UserStore(services.engine)
         try:
             yield

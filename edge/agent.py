@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from edge.store import Store
 from protocol import NodeState, dumps, topics
 from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo, Message
 from protocol.messages import CounterStatusSet, QueueCallNext, QueueRecall
-from protocol.office_config import WEEKDAYS, OfficeConfig, Period
+from protocol.office_config import OfficeConfig
 from transport import MqttClient, MqttSettings
 from transport.http_server import BackgroundServer
 from transport.mqtt import Will
@@ -63,9 +63,6 @@ class HubOptions:
 
 class HubAgent:
     def __init__(self, config: OfficeConfig, options: HubOptions, clock: Clock = system_clock) -> None:
-        if options.open_all_day:
-            all_day = [Period(start=time(0, 0), end=time(23, 59, 59))]
-            config = config.model_copy(update={"opening_hours": {day: all_day for day in WEEKDAYS}})
         self.config = config
         self.options = options
         self.clock = clock

@@ -62,7 +62,7 @@ def due(
         raise typer.Exit(2) from None
 
     tz = ZoneInfo(cfg.office.timezone)
-    calendar = WorkingCalendar(overrides=year_overrides, tz=tz,
+    calendar = WorkingCalendar(hours=cfg.hours, overrides=year_overrides, tz=tz,
                                local_days_off={d.date: d.name for d in cfg.days_off})
     limit = TimeLimit.days(days) if days is not None else TimeLimit.hours(hours or 0)
     at = received.replace(tzinfo=tz)

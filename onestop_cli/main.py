@@ -14,6 +14,7 @@ from onestop_cli import logging as cli_logging
 from onestop_cli.audit import audit_app
 from onestop_cli.calendar import calendar_app
 from onestop_cli.environment import read_settings
+from onestop_cli.office import office_app
 from onestop_cli.users import users_app
 from protocol.office_config import ConfigError
 
@@ -23,6 +24,7 @@ protocol_app = typer.Typer(help="The MQTT wire contract.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(users_app, name="users")
+app.add_typer(office_app, name="office")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 

@@ -1,51 +1,44 @@
-"""The configuration of one office: its fields, counters, opening hours, local days off and devices.
+"""The configuration of one office: its fields, counters, hours, local days off and devices.
 
-It is owned by the cloud (desired state, pushed retained on ``config``) and
-applied by the office's nodes, and it is what ``firmware_configs/*.yaml``
-hold. Validation happens here, before anything runs, with errors that name the
-key path (ESPHome's lesson: a bad YAML must never half-start an office).
+It is owned by the cloud (its registry of offices, ``cloud.registry``, which
+generates it: ``onestop office export``) and applied by the office's nodes,
+and it is what ``firmware_configs/*.yaml`` hold. Validation happens here,
+before anything runs, with errors that name the key path (ESPHome's lesson: a
+bad YAML must never half-start an office).
+
+``hours`` is the office's one schedule, in the calendar's own form
+(:class:`workdays.OfficeHours`: working periods, weekdays, Saturday morning,
+cut-off): the kiosk issues tickets in its reception periods, the counters
+work in them, and the cloud counts the office's deadlines with the same
+definition, so the queue can no longer open at 07:00 while deadlines start at
+07:30.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Sequence
-from datetime import date, time
-from itertools import pairwise
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from protocol.errors import validation_text
 from protocol.topics import ID_PATTERN
+from workdays import OfficeHours
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_PERIOD = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+CATALOGUE_FIELD_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+"""A field slug of the procedure catalogue (``cloud.domain.catalogue.SLUG_PATTERN``)."""
+OPENING_HOURS_GONE = (
+    "opening_hours is no longer read: the office has one schedule, `hours`, which the kiosk, the counters and "
+    "the deadlines all use; write it as `hours: {periods: [\"07:30-11:30\", \"13:30-17:00\"], "
+    "weekdays: [mon, tue, wed, thu, fri], saturday_morning: reception, cutoff: \"15:00\"}` "
+    "(saturday_morning: closed, reception or working), or generate the file with `onestop office export`"
+)
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Period(Strict):
-    start: time
-    end: time
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        m = _PERIOD.match(text.strip())
-        if not m:
-            raise ValueError(f"period {text!r} must look like 07:30-11:30")
-        h1, m1, h2, m2 = (int(g) for g in m.groups())
-        period = cls(start=time(h1, m1), end=time(h2, m2))
-        if period.end <= period.start:
-            raise ValueError(f"period {text!r} ends before it starts")
-        return period
-
-    def __str__(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
 class FieldConfig(Strict):
@@ -54,6 +47,15 @@ class FieldConfig(Strict):
     code: Annotated[str, Field(pattern=ID_PATTERN.pattern)]
     name: Annotated[str, Field(min_length=1, max_length=80)]
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
+    catalogue: tuple[Annotated[str, Field(pattern=CATALOGUE_FIELD_PATTERN)], ...] = Field(
+        default=(), description="The procedure catalogue's fields (lĩnh vực, e.g. ho_tich) this queue field serves; "
+                                "the cloud checks them against its catalogue. Empty in files older than the registry.")
+
+    @field_validator("catalogue")
+    @classmethod
+    def _once_each(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _unique("catalogue", "field", value)
+        return value
 
 
 BcmPin = Annotated[int, Field(ge=0, le=27, description="BCM pin number on the Pi's 40-pin header")]
@@ -139,22 +141,20 @@ class LocalDayOff(Strict):
 class OfficeConfig(Strict):
     version: Annotated[int, Field(ge=1, description="Bumped on every change; nodes report the version they applied.")]
     office: OfficeInfo
-    opening_hours: dict[Weekday, list[Period]]
+    hours: OfficeHours = Field(description="The office's working and reception hours (workdays.OfficeHours): the "
+                                           "queue opens in its reception periods, deadlines count its working time.")
     days_off: list[LocalDayOff] = Field(
         default_factory=list, description="Local days off, on top of Vietnam's public holidays, which the hub knows.")
     fields: Annotated[list[FieldConfig], Field(min_length=1)]
     counters: Annotated[list[CounterConfig], Field(min_length=1)]
     hub: HubConfig
 
-    @field_validator("opening_hours", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _parse_periods(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {
-                day: [Period.parse(p) if isinstance(p, str) else p for p in periods]
-                for day, periods in value.items()
-            }
-        return value
+    def _no_second_schedule(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "opening_hours" in data:
+            raise ValueError(OPENING_HOURS_GONE)
+        return data
 
     @field_validator("days_off")
     @classmethod
@@ -184,11 +184,6 @@ class OfficeConfig(Strict):
             p for c in self.counters for p in c.keypad.model_dump().values()
         ]
         _unique("kiosk and keypads", "pin", pins)
-        for day, periods in self.opening_hours.items():
-            ordered = sorted(periods, key=lambda p: p.start)
-            for a, b in pairwise(ordered):
-                if b.start < a.end:
-                    raise ValueError(f"opening_hours.{day}: periods {a} and {b} overlap")
         return self
 
     def field(self, code: str) -> FieldConfig:

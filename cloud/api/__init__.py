@@ -16,13 +16,14 @@ from cloud.api.routes import (
     notifications,
     offices,
     receipts,
+    registry,
     subtasks,
     users,
 )
 
 api_router = APIRouter(prefix="/api/v1")
 for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers,
-               receipts, handovers, subtasks, notifications, audit):
+               receipts, handovers, subtasks, notifications, audit, registry):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

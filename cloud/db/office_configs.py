@@ -1,26 +1,29 @@
-"""Offices and their counters, loaded from ``firmware_configs/*.yaml`` at startup.
+"""Offices and their counters seeded or upgraded from ``firmware_configs/*.yaml`` at startup.
 
-The YAML files are the desired configuration the province's IT manages; the
-cloud mirrors them into its tables so that the API can answer which fields
-and counters an office has, and so the ingest can refuse events that claim to
-come from an office nobody configured. A broken file is logged with every
-error line and skipped: one typo must not keep the other offices' cloud down.
+The cloud's registry (``cloud.registry``) is the truth for offices; the files
+are the hubs' format, generated from it (``onestop office export``), and
+importing them at startup is how a registry is seeded from files or upgraded
+by a file of a newer ``version``. A broken file is logged with every error
+line and skipped: one typo must not keep the other offices' cloud down. So
+is a file the registry refuses (``offices.config_refused``): an office that is
+not the one-stop office of a unit of the province data (a dead office: its
+events would never meet a dossier), unknown catalogue fields, or hours that
+differ from the registry's (the office has one schedule).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import structlog
 import yaml
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 
-from cloud.db.engine import write_transaction
-from cloud.db.tables import counter_table, office_table
-from cloud.db.upsert import insert
+from cloud.db.tables import office_table
+from cloud.registry import RegistryError, RegistryStore
 from protocol.office_config import ConfigError, OfficeConfig, parse_office_config
 
 log = structlog.get_logger(__name__)
@@ -61,39 +64,32 @@ def read_office_configs(directory: Path) -> tuple[list[OfficeConfig], list[Confi
     return configs, problems
 
 
-def store_office_configs(engine: Engine, configs: list[OfficeConfig]) -> None:
-    """Insert or update each office and replace its counters.
+def store_office_configs(engine: Engine, configs: list[OfficeConfig], catalogue_fields: Mapping[str, str],
+                         sources: Mapping[str, Path] | None = None) -> list[OfficeConfig]:
+    """Import each configuration into the registry; the ones it accepted (refusals are logged, never fatal).
 
     Offices whose file disappeared are kept: their events and tickets still
-    refer to them.
+    refer to them, and the registry, not the directory, says they exist.
     """
-    now = datetime.now(UTC)
-    dialect = engine.dialect.name
-    with write_transaction(engine) as conn:
-        for cfg in configs:
-            row = {
-                "id": cfg.office.id,
-                "name": cfg.office.name,
-                "timezone": cfg.office.timezone,
-                "config": cfg.model_dump(mode="json"),
-                "config_version": cfg.version,
-                "updated_at": now,
-            }
-            stmt = insert(dialect, office_table).values(row)
-            conn.execute(stmt.on_conflict_do_update(index_elements=[office_table.c.id],
-                                                    set_={k: stmt.excluded[k] for k in row if k != "id"}))
-            conn.execute(delete(counter_table).where(counter_table.c.office == cfg.office.id))
-            conn.execute(counter_table.insert(), [
-                {"office": cfg.office.id, "number": c.number, "fields": list(c.fields)} for c in cfg.counters
-            ])
-            log.info("offices.loaded", office=cfg.office.id, version=cfg.version,
-                     fields=len(cfg.fields), counters=len(cfg.counters))
+    registry = RegistryStore(engine, catalogue_fields)
+    accepted = []
+    for cfg in configs:
+        source = str((sources or {}).get(cfg.office.id, f"{cfg.office.id}.yaml"))
+        try:
+            registered = registry.import_config(cfg, source)
+        except RegistryError as exc:
+            log.error("offices.config_refused", office=cfg.office.id, path=source, reason=str(exc))
+            continue
+        accepted.append(cfg)
+        log.info("offices.loaded", office=cfg.office.id, version=registered.version, file_version=cfg.version,
+                 fields=len(registered.fields), counters=len(registered.counters))
+    return accepted
 
 
-def load_office_configs(engine: Engine, directory: Path) -> list[OfficeConfig]:
+def load_office_configs(engine: Engine, directory: Path, catalogue_fields: Mapping[str, str]) -> list[OfficeConfig]:
     configs, _ = read_office_configs(directory)
-    store_office_configs(engine, configs)
-    return configs
+    sources = {cfg.office.id: directory / f"{cfg.office.id}.yaml" for cfg in configs}
+    return store_office_configs(engine, configs, catalogue_fields, sources)
 
 
 def office_ids(engine: Engine) -> set[str]:

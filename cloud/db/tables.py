@@ -31,10 +31,15 @@ COMMAND_STATUSES = ("pending", "ok", "error", "expired")
 
 
 class Office(SQLModel, table=True):
+    """An office of the registry (``cloud.registry``): the truth its hub's firmware file is generated from."""
+
     id: str = Field(primary_key=True, max_length=63)
+    unit: str | None = Field(default=None, max_length=40,
+                             description="The administrative unit (admin_unit.id) whose one-stop office this is.")
     name: str
     timezone: str
-    config: dict[str, Any] = Field(sa_type=JSON, description="The validated firmware_configs YAML, as JSON.")
+    config: dict[str, Any] = Field(sa_type=JSON, description="The office configuration (protocol.office_config) as "
+                                   "JSON; hub and counter hardware may be missing while the office is being set up.")
     config_version: int
     updated_at: datetime = Field(sa_type=UtcDateTime)
 
@@ -164,4 +169,5 @@ counter_table = table_of(Counter)
 import cloud.db.audit  # noqa: E402,F401
 import cloud.db.dossier_extras  # noqa: E402,F401
 import cloud.db.dossiers  # noqa: E402,F401
+import cloud.db.registry  # noqa: E402,F401
 import cloud.db.users  # noqa: E402,F401

@@ -35,7 +35,9 @@ class Permission(StrEnum):
     queue_operate = "queue.operate"
     """Call the next ticket, recall: commands to a counter's hub."""
     fleet_read = "fleet.read"
-    """Nodes, their presence and the dead-lettered messages."""
+    """Nodes, their presence and the dead-lettered messages; the registry of offices (read)."""
+    registry_manage = "registry.manage"
+    """Change the registry of offices: add an office, its queue fields, counters, hours, assign officers."""
     notifications_consume = "notifications.consume"
     """The notification feed read by the SMS/Zalo/e-mail workers, which run with an IT account."""
     users_manage = "users.manage"
@@ -57,8 +59,8 @@ MATRIX: Mapping[Role, frozenset[Permission]] = {
     Role.leader: _IN_A_DOSSIER,
     Role.results_desk: _IN_A_DOSSIER | {P.queue_operate},
     Role.provincial_monitor: _STAFF | {P.audit_read},
-    Role.admin: _STAFF | {P.users_manage, P.audit_read, P.fleet_read, P.notifications_consume},
-    Role.it: _PUBLIC | {P.queue_read, P.fleet_read, P.notifications_consume},
+    Role.admin: _STAFF | {P.users_manage, P.audit_read, P.fleet_read, P.notifications_consume, P.registry_manage},
+    Role.it: _PUBLIC | {P.queue_read, P.fleet_read, P.notifications_consume, P.registry_manage},
 }
 """What each role may do. Anyone not signed in acts as ``public``."""
 

@@ -40,6 +40,7 @@ from cloud.db.dossiers import (
     procedure_table,
 )
 from cloud.db.engine import write_transaction
+from cloud.db.tables import office_table
 from cloud.domain.catalogue import Procedure
 from cloud.domain.codes import CodeFormat
 from cloud.domain.postal import PostalTariff
@@ -163,6 +164,7 @@ class DossierStore:
         self._calendars: dict[str, WorkingCalendar] = {}
         self._units: dict[str, Any] | None = None
         self._admin_units: dict[str, AdminUnit] | None = None
+        self._office_hours: dict[str, Any] = {}
 
     # -- reading -------------------------------------------------------------
 
@@ -323,16 +325,27 @@ class DossierStore:
             if conn is None:
                 with self.engine.connect() as own:
                     rows = own.execute(select(admin_unit_table)).all()
+                    offices = own.execute(select(office_table.c.id, office_table.c.config)).all()
             else:
                 rows = conn.execute(select(admin_unit_table)).all()
+                offices = conn.execute(select(office_table.c.id, office_table.c.config)).all()
+            # The registry's hours are the office's one schedule; the province data's only stand in for a unit
+            # whose office is not registered (cloud.registry).
+            self._office_hours = {o.id: o.config["hours"] for o in offices if "hours" in (o.config or {})}
             self._units = {r.office: r for r in rows}
             self._admin_units = {r.id: AdminUnit(r.office, r.parent) for r in rows}
         return self._units
 
+    def offices_changed(self) -> None:
+        """Read units and the registry's office hours again (the registry changed an office's schedule)."""
+        self._units = self._admin_units = None
+        self._calendars = {}
+
     def _calendar(self, unit: Any) -> WorkingCalendar:
         found = self._calendars.get(unit.office)
         if found is None:
-            hours = OfficeHours.model_validate(unit.data["office"].get("hours") or {})
+            hours = OfficeHours.model_validate(
+                self._office_hours.get(unit.office) or unit.data["office"].get("hours") or {})
             found = self._calendars[unit.office] = WorkingCalendar(hours=hours, overrides=self.overrides)
         return found
 

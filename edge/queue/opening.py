@@ -1,34 +1,35 @@
-"""When the desk receives citizens: the office's weekly opening hours, closed on days off.
+"""When the desk receives citizens: the office's one schedule, closed on days off.
 
-The weekly hours are the office configuration's ``opening_hours``. Which days
-are off comes from ``workdays``, the calendar the cloud counts deadlines
-with: Vietnam's public holidays (Tết and the other lunar ones included, with
-their compensatory days), the government's swaps with the Saturday worked in
-exchange, the shipped per-year override file, and the office's own
-``days_off``. So:
+The hours are the office configuration's ``hours``, the same
+:class:`workdays.OfficeHours` the cloud counts the office's deadlines with
+(the registry writes both from one definition), and the days come from
+``workdays``' calendar: Vietnam's public holidays (Tết and the other lunar
+ones included, with their compensatory days), the government's swaps with
+the Saturday worked in exchange, the shipped per-year override file, and the
+office's own ``days_off``. The desk is open in the calendar's *reception*
+periods of the day (:meth:`workdays.WorkingCalendar.reception_periods`), so:
 
-* a day off (a holiday or a local day off) closes the desk whatever
-  ``opening_hours`` says, Saturday-morning reception included;
+* a working weekday opens with ``hours.periods``;
+* a day off (a holiday or a local day off) closes the desk, Saturday-morning
+  reception included;
 * a Saturday or Sunday the government made a working day ("làm bù") opens
-  with the hours of a normal weekday: Monday's, or the first weekday (Monday
-  to Friday) that has hours. A make-up day replaces a full working day, the
-  overrides do not say which weekday it replaces, and the offices we know
-  keep the same hours Monday to Friday;
-* any other day opens with its weekday's ``opening_hours`` (a plain weekend
-  stays closed unless the office opens it, e.g. Saturday mornings).
+  with the hours of a normal working day: a make-up day replaces a full one;
+* a Saturday opens in the morning (``hours.saturday_period``) when
+  ``saturday_morning`` is ``reception`` or ``working``; any other weekend day
+  stays closed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
-from protocol.office_config import WEEKDAYS, OfficeConfig, Period, Weekday
-from workdays import CalendarOverrides, DayOff, WorkingCalendar, day_vi
+from protocol.office_config import OfficeConfig
+from workdays import CalendarOverrides, DayOff, Period, WorkingCalendar, day_vi
 
-MAKE_UP_DAY_HOURS_FROM: tuple[Weekday, ...] = WEEKDAYS[:5]
-"""A make-up weekend day opens with the hours of the first of these weekdays that has any."""
+ALL_DAY = (Period(start=time(0, 0), end=time(23, 59, 59)),)
+"""The demo's ``open_all_day``: every day, at any hour."""
 
 _SEARCH_DAYS = 366
 """How far ahead to look for the day the desk opens again (an office with no opening hours never does)."""
@@ -36,17 +37,18 @@ _SEARCH_DAYS = 366
 
 @dataclass(frozen=True, eq=False)
 class OpeningDays:
-    """The days and hours of one office's desk. ``calendar=None`` ignores days off (the demo's ``open_all_day``)."""
+    """The days and hours of one office's desk. ``calendar=None`` opens every day, all day (the demo's ``open_all_day``)."""
 
     config: OfficeConfig
     calendar: WorkingCalendar | None
 
     @classmethod
     def of(cls, config: OfficeConfig, overrides: CalendarOverrides | None) -> OpeningDays:
-        """With ``overrides`` (the year's decisions) and the config's local ``days_off``; ``None``: days off ignored."""
+        """With ``overrides`` (the year's decisions) and the config's local ``days_off``; ``None``: always open."""
         if overrides is None:
             return cls(config, None)
         calendar = WorkingCalendar(
+            hours=config.hours,
             overrides=overrides,
             tz=ZoneInfo(config.office.timezone),
             local_days_off={d.date: d.name for d in config.days_off},
@@ -60,14 +62,11 @@ class OpeningDays:
         off = self.calendar.day_off(day)
         return off if off is not None and off.kind != "weekend" else None
 
-    def periods(self, day: date) -> list[Period]:
+    def periods(self, day: date) -> tuple[Period, ...]:
         """When the desk receives citizens on ``day`` (empty: closed all day)."""
-        if self.day_off(day) is not None:
-            return []
-        hours = self.config.opening_hours
-        if self.calendar is not None and self.calendar.is_make_up_day(day):
-            return next((hours[d] for d in MAKE_UP_DAY_HOURS_FROM if hours.get(d)), [])
-        return hours.get(WEEKDAYS[day.weekday()], [])
+        if self.calendar is None:
+            return ALL_DAY
+        return self.calendar.reception_periods(day)
 
     def next_open_day(self, day: date) -> date | None:
         """The first day after ``day`` when the desk opens, or ``None`` if none within a year."""

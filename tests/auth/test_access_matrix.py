@@ -35,6 +35,7 @@ EXPECTED_ROLES: dict[str, frozenset[Role]] = {
     "notifications.consume": frozenset({R.it, R.admin}),
     "users.manage": frozenset({R.admin}),
     "audit.read": frozenset({R.admin, R.provincial_monitor}),
+    "registry.manage": frozenset({R.it, R.admin}),
 }
 
 OPEN = "open"  # no permission: anyone, signed in or not
@@ -72,10 +73,21 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/subtasks"): "dossier.read",
     ("GET", "/api/v1/notifications"): "notifications.consume",
     ("POST", "/api/v1/notifications/{id}/delivered"): "notifications.consume",
+    ("GET", "/api/v1/registry/offices"): "fleet.read",
+    ("GET", "/api/v1/registry/offices/{office}"): "fleet.read",
+    ("GET", "/api/v1/registry/offices/{office}/export"): "fleet.read",
+    ("POST", "/api/v1/registry/offices"): "registry.manage",
+    ("PUT", "/api/v1/registry/offices/{office}/fields/{field}"): "registry.manage",
+    ("PUT", "/api/v1/registry/offices/{office}/counters/{counter}"): "registry.manage",
+    ("DELETE", "/api/v1/registry/offices/{office}/counters/{counter}"): "registry.manage",
+    ("PUT", "/api/v1/registry/offices/{office}/hours"): "registry.manage",
+    ("PUT", "/api/v1/registry/offices/{office}/officers/{username}"): "registry.manage",
+    ("DELETE", "/api/v1/registry/offices/{office}/officers/{username}"): "registry.manage",
 }
 
 PATH_VALUES = {"office": "sai-gon", "counter": "1", "code": "H74.718-261123-0001", "action": "assign",
-               "username": "nobody.test", "id": "1", "unit": "tdm.bptn"}
+               "username": "nobody.test", "id": "1", "unit": "tdm.bptn",
+               "field": "ho-tich"}
 
 
 def api_routes(client: TestClient) -> set[tuple[str, str]]:

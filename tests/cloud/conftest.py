@@ -31,7 +31,7 @@ DEMO_YAML = ROOT / "firmware_configs" / "sai-gon.yaml"
 BROKEN_YAML = """\
 version: 1
 office: {id: broken, name: "Xã lỗi"}
-opening_hours: {mon: ["07:00-11:30"]}
+hours: {periods: ["07:00-11:30"]}
 fields: [{code: ho-tich, name: "Hộ tịch", prefix: A}]
 counters: [{number: 1, fields: [dat-dai], led_address: 1, keypad: {next: 5, recall: 6, done: 13, no_show: 19}}]
 hub: {kiosk: []}

@@ -14,7 +14,6 @@ from sqlalchemy import Engine, event, select, text
 
 from cloud.db import migrate
 from cloud.db.engine import make_engine
-from cloud.db.office_configs import load_office_configs
 from cloud.db.tables import cursor_table, event_table
 from cloud.ingest import cursors
 from cloud.ingest.inbox import Inbound, Kind
@@ -22,6 +21,7 @@ from cloud.ingest.writer import IngestWriter
 from protocol import decode_cursor, dumps, make_event, topics
 from protocol.messages import CounterOpened
 from tests.cloud.conftest import DEMO_YAML
+from tests.registry.seeding import seed_and_load_offices
 
 LOST, NEW = 1795396499000, 1795400000000  # two incarnations of the hub's database
 Published = list[tuple[str, bytes]]
@@ -31,7 +31,7 @@ Published = list[tuple[str, bytes]]
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     migrate.upgrade(engine)
-    load_office_configs(engine, DEMO_YAML.parent)
+    seed_and_load_offices(engine, DEMO_YAML.parent)
     yield engine
     engine.dispose()
 

@@ -15,9 +15,10 @@ from sqlmodel import SQLModel
 
 from cloud.db import migrate
 from cloud.db.engine import make_engine
-from cloud.db.office_configs import load_office_configs, office_ids
+from cloud.db.office_configs import office_ids
 from cloud.db.tables import counter_table, office_table
 from cloud.settings import Settings
+from tests.registry.seeding import seed_and_load_offices
 
 
 def test_migrations_create_exactly_the_models_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -60,7 +61,7 @@ def test_a_broken_office_file_is_logged_and_skipped(tmp_path: Path, firmware_con
     engine = make_engine(f"sqlite:///{tmp_path / 'cloud.db'}")
     migrate.upgrade(engine)
     with structlog.testing.capture_logs() as logs:
-        configs = load_office_configs(engine, firmware_configs)
+        configs = seed_and_load_offices(engine, firmware_configs)
     assert [c.office.id for c in configs] == ["sai-gon"]
     assert office_ids(engine) == {"sai-gon"}
     errors = {Path(e["path"]).name: e["errors"] for e in logs if e["event"] == "offices.config_invalid"}
@@ -75,12 +76,12 @@ def test_a_broken_office_file_is_logged_and_skipped(tmp_path: Path, firmware_con
 def test_loading_again_updates_the_office_and_replaces_its_counters(tmp_path: Path, firmware_configs: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'cloud.db'}")
     migrate.upgrade(engine)
-    load_office_configs(engine, firmware_configs)
+    seed_and_load_offices(engine, firmware_configs)
     demo = firmware_configs / "sai-gon.yaml"
     text = demo.read_text(encoding="utf-8").replace("version: 1", "version: 2")
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("- {number: 3"))
     demo.write_text(text + os.linesep, encoding="utf-8")
-    load_office_configs(engine, firmware_configs)
+    seed_and_load_offices(engine, firmware_configs)
     with engine.connect() as conn:
         assert conn.execute(select(office_table.c.config_version)).scalar() == 2
         assert sorted(n for (n,) in conn.execute(select(counter_table.c.number))) == [1, 2]

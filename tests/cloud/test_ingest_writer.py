@@ -12,13 +12,13 @@ from sqlalchemy import Engine, func, select, text
 from cloud.db import migrate
 from cloud.db.bulk import BulkStatement
 from cloud.db.engine import make_engine
-from cloud.db.office_configs import load_office_configs
 from cloud.db.tables import dead_letter_table, event_table
 from cloud.ingest.inbox import Inbound, Kind
 from cloud.ingest.writer import IngestWriter
 from protocol import decode_cursor, dumps, make_event, topics
 from protocol.messages import CounterOpened, TicketIssued
 from tests.cloud.conftest import DEMO_YAML
+from tests.registry.seeding import seed_and_load_offices
 from tests.waiting import wait_until
 
 Published = list[tuple[str, bytes, int, bool]]
@@ -28,7 +28,7 @@ Published = list[tuple[str, bytes, int, bool]]
 def engine(tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'cloud.db'}")
     migrate.upgrade(engine)
-    load_office_configs(engine, DEMO_YAML.parent)
+    seed_and_load_offices(engine, DEMO_YAML.parent)
     yield engine
     engine.dispose()
 

@@ -18,7 +18,6 @@ from sqlalchemy import Engine, select
 
 from cloud.db import migrate
 from cloud.db.engine import make_engine
-from cloud.db.office_configs import load_office_configs
 from cloud.db.tables import cursor_table, dead_letter_table, event_table, ticket_table
 from cloud.ingest.inbox import Inbound, Kind
 from cloud.ingest.writer import IngestWriter
@@ -26,6 +25,7 @@ from protocol import decode_cursor, dumps, make_event, topics
 from protocol.envelope import MAX_SEQ
 from protocol.messages import CounterOpened, Message, TicketIssued
 from tests.cloud.conftest import DEMO_YAML
+from tests.registry.seeding import seed_and_load_offices
 
 HANOI = timezone(timedelta(hours=7))
 TS = datetime(2026, 11, 23, 9, 0, tzinfo=HANOI)
@@ -36,7 +36,7 @@ NUL_PAYLOAD = b'{"v": 1, "id": "\x00"}'
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     migrate.upgrade(engine)
-    load_office_configs(engine, DEMO_YAML.parent)
+    seed_and_load_offices(engine, DEMO_YAML.parent)
     yield engine
     engine.dispose()
 

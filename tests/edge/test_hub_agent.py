@@ -63,7 +63,7 @@ def test_outside_opening_hours_nothing_is_printed_and_the_kiosk_says_why(hub, cl
     clock.now = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 12:00, lunch break
     hub.sim.press(PIN["ho-tich"])
     assert "Ngoài giờ tiếp nhận" in hub.kiosk_message["text"]
-    clock.now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 13:00, open again
+    clock.now = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # 13:30, open again
     hub.sim.press(PIN["ho-tich"])
     receipts = hub.sim.printer.wait_for_receipts(1, timeout=5)
     assert "A001" in receipts[0].lines  # the refused press took no number and printed nothing

@@ -89,7 +89,7 @@ def test_yesterdays_waiting_tickets_are_not_called_today(engine, clock):
         engine.call_next(1)
 
 
-@pytest.mark.parametrize("local", ["2026-11-23 06:59", "2026-11-23 11:30", "2026-11-23 12:00", "2026-11-23 17:00",
+@pytest.mark.parametrize("local", ["2026-11-23 07:29", "2026-11-23 11:30", "2026-11-23 13:29", "2026-11-23 12:00", "2026-11-23 17:00",
                                    "2026-11-28 13:00", "2026-11-29 09:00"])
 def test_no_ticket_outside_opening_hours(engine, clock, store, local):
     clock.set(local)
@@ -104,11 +104,30 @@ def test_opening_hours_message_lists_todays_periods(engine, clock):
     clock.set("2026-11-23 12:00")
     with pytest.raises(OutsideOpeningHours) as err:
         engine.issue("ho-tich")
-    assert "07:00–11:30, 13:00–17:00" in err.value.message_vi
+    assert "07:30–11:30, 13:30–17:00" in err.value.message_vi
     clock.set("2026-11-29 09:00")  # Sunday
     with pytest.raises(OutsideOpeningHours) as err:
         engine.issue("ho-tich")
     assert "không tiếp nhận" in err.value.message_vi
+
+
+@pytest.mark.parametrize("local", ["2026-11-23 07:30", "2026-11-23 11:29", "2026-11-23 13:30", "2026-11-23 16:59",
+                                   "2026-11-28 07:30", "2026-11-28 11:29"])
+def test_the_queue_opens_with_the_office_hours_the_deadlines_use(engine, clock, local):
+    """One schedule: the demo's hours are the calendar's 07:30-11:30 and 13:30-17:00, Saturday-morning reception."""
+    clock.set(local)
+    assert engine.issue("ho-tich").ticket.number == "A001"
+
+
+def test_saturday_morning_closed_in_the_hours_closes_the_saturday_queue(store, clock):
+    data = yaml.safe_load((ROOT / "firmware_configs/sai-gon.yaml").read_text())
+    data["hours"]["saturday_morning"] = "closed"
+    engine = QueueEngine(store, parse_office_config(data, "sai-gon.yaml"), "hub", clock)
+    clock.set("2026-11-28 08:00")
+    with pytest.raises(OutsideOpeningHours):
+        engine.issue("ho-tich")
+    clock.set("2026-11-27 08:00")  # the Friday before still opens
+    assert engine.issue("ho-tich").ticket.number == "A001"
 
 
 def test_saturday_morning_reception_is_open(engine, clock):
@@ -234,8 +253,8 @@ def test_no_ticket_on_a_public_holiday_and_the_kiosk_names_it(engine, clock, sto
 def test_a_normal_day_around_tet_issues_tickets(engine, clock):
     clock.set("2027-02-03 09:00")  # Wednesday before Tết
     assert engine.issue("ho-tich").ticket.number == "A001"
-    clock.set("2027-02-11 07:00")  # Thursday after
-    assert engine.issue("ho-tich").ticket.ticket_id == "20270211-070000-0001"
+    clock.set("2027-02-11 07:30")  # Thursday after
+    assert engine.issue("ho-tich").ticket.ticket_id == "20270211-073000-0001"
 
 
 @pytest.mark.parametrize("local", ["2026-01-10 14:00", "2026-08-22 14:00"])
@@ -248,7 +267,7 @@ def test_a_make_up_saturday_opens_with_weekday_hours(engine, clock, local):
     assert err.value.code == "closed"
     clock.set(local)
     assert engine.is_open()
-    assert engine.hours_text(engine.local_now()) == "07:00–11:30, 13:00–17:00"
+    assert engine.hours_text(engine.local_now()) == "07:30–11:30, 13:30–17:00"
     assert engine.issue("ho-tich").ticket.number == "A001"
     clock.set(local[:11] + "17:00")
     with pytest.raises(OutsideOpeningHours, match="outside opening hours"):

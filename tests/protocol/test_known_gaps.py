@@ -87,10 +87,9 @@ def _config_error(change) -> str:  # type: ignore[no-untyped-def]
     return str(err.value)
 
 
-@gap("periods are parsed in a mode='before' validator of the whole dict, so the error names 'opening_hours' "
-     "but not the day or the index; parse each period with a BeforeValidator on Period instead")
-def test_a_bad_period_names_its_day():
-    assert "opening_hours.tue.0" in _config_error(lambda d: d["opening_hours"].update(tue=["7h-11h"]))
+def test_a_bad_period_names_its_place():
+    """Closed by the one schedule: ``hours`` is the calendar's OfficeHours, whose periods are models of their own."""
+    assert "hours.periods.1" in _config_error(lambda d: d["hours"].update(periods=["07:30-11:30", "7h-11h"]))
 
 
 @gap("_unique reports duplicates at '(top level)' with the list name only; report the path of the second use, "

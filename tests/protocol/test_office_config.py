@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from protocol.office_config import ConfigError, OfficeConfig, Period, parse_office_config
+from protocol.office_config import ConfigError, OfficeConfig, parse_office_config
+from workdays import OfficeHours, Period
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PATH = ROOT / "firmware_configs" / "sai-gon.yaml"
@@ -23,8 +24,10 @@ def test_demo_yaml_parses():
     assert [(f.code, f.prefix) for f in cfg.fields] == [("ho-tich", "A"), ("dat-dai", "B"), ("chung-thuc", "C"),
                                                         ("kinh-doanh", "D")]
     assert [c.number for c in cfg.counters] == [1, 2, 3]
-    assert cfg.opening_hours["mon"] == [Period(start=time(7), end=time(11, 30)), Period(start=time(13), end=time(17))]
-    assert "sun" not in cfg.opening_hours
+    assert cfg.hours == OfficeHours(periods=(Period(start=time(7, 30), end=time(11, 30)),
+                                             Period(start=time(13, 30), end=time(17))),
+                                    weekdays=(0, 1, 2, 3, 4), saturday_morning="reception", cutoff=time(15))
+    assert [f.catalogue for f in cfg.fields] == [("ho_tich",), ("dat_dai",), ("chung_thuc",), ("dang_ky_kinh_doanh",)]
     assert cfg.field("dat-dai").name == "Đất đai"
     assert cfg.counter(2).fields == ["dat-dai"] and cfg.counter(9) is None  # type: ignore[union-attr]
 
@@ -41,12 +44,21 @@ def test_a_parsed_config_survives_json_and_back():
     assert parse_office_config(cfg.model_dump(mode="json")) == cfg
 
 
-def test_periods():
-    assert str(Period.parse(" 07:30-11:30 ")) == "07:30-11:30"
-    for bad, message in [("7:30-11:30", "must look like 07:30-11:30"), ("07:30–11:30", "must look like"),
-                         ("11:30-07:30", "ends before it starts"), ("08:00-08:00", "ends before it starts")]:
-        with pytest.raises(ValueError, match=message):
-            Period.parse(bad)
+def test_opening_hours_is_refused_with_how_to_write_hours():
+    """A file of before the one schedule: refused, not read beside ``hours`` (two definitions again)."""
+    data = copy.deepcopy(DEMO)
+    data["opening_hours"] = {"mon": ["07:00-11:30", "13:00-17:00"]}
+    with pytest.raises(ConfigError) as err:
+        parse_office_config(data, "old.yaml")
+    assert "opening_hours is no longer read" in str(err.value)
+    assert 'hours: {periods: ["07:30-11:30", "13:30-17:00"], weekdays: [mon, tue, wed, thu, fri]' in str(err.value)
+
+
+def test_catalogue_fields_are_optional_for_older_files():
+    data = copy.deepcopy(DEMO)
+    for f in data["fields"]:
+        f.pop("catalogue")
+    assert all(f.catalogue == () for f in parse_office_config(data).fields)
 
 
 def _errors(change) -> str:
@@ -73,16 +85,21 @@ def _errors(change) -> str:
     (lambda d: d["hub"]["kiosk"][1].update(pin=17), "kiosk and keypads: pin 17 is used twice"),
     (lambda d: d["counters"][0]["keypad"].update(next=17), "kiosk and keypads: pin 17 is used twice"),
     (lambda d: d["counters"][0]["keypad"].update(recall=5), "kiosk and keypads: pin 5 is used twice"),
-    # opening hours
-    (lambda d: d["opening_hours"].update(mon=["07:00-11:30", "11:00-17:00"]),
-     "opening_hours.mon: periods 07:00-11:30 and 11:00-17:00 overlap"),
-    (lambda d: d["opening_hours"].update(fri=["13:00-17:00", "07:00-13:30"]),
-     "opening_hours.fri: periods 07:00-13:30 and 13:00-17:00 overlap"),
-    (lambda d: d["opening_hours"].update(tue=["7h-11h"]),
-     "opening_hours: Value error, period '7h-11h' must look like 07:30-11:30"),
-    (lambda d: d["opening_hours"].update(tue=["11:30-07:30"]),
-     "opening_hours: Value error, period '11:30-07:30' ends before it starts"),
-    (lambda d: d["opening_hours"].update(monday=["07:00-11:00"]), "opening_hours.monday.[key]: Input should be 'mon'"),
+    # hours: the calendar's OfficeHours
+    (lambda d: d["hours"].update(periods=["07:00-11:30", "11:00-17:00"]),
+     "sai-gon.yaml: hours: Value error, periods 07:00-11:30 and 11:00-17:00 overlap or are out of order"),
+    (lambda d: d["hours"].update(periods=["11:30-07:30"]),
+     "hours.periods.0: Value error, period 11:30-07:30 ends before it starts"),
+    (lambda d: d["hours"].update(saturday_morning="sometimes"),
+     "hours.saturday_morning: Input should be 'closed', 'reception' or 'working'"),
+    (lambda d: d["hours"].update(weekdays=["mon", "sat"], saturday_morning="reception"),
+     "hours: Value error, saturday_morning applies only when Saturday is not already a full working weekday"),
+    (lambda d: d["hours"].update(opening="07:00"), "hours.opening: Extra inputs are not permitted"),
+    (lambda d: d.pop("hours"), "sai-gon.yaml: hours: Field required"),
+    # catalogue fields
+    (lambda d: d["fields"][0].update(catalogue=["Hộ tịch"]), "fields.0.catalogue.0: String should match pattern"),
+    (lambda d: d["fields"][0].update(catalogue=["ho_tich", "ho_tich"]),
+     "fields.0.catalogue: Value error, catalogue: field 'ho_tich' is used twice"),
     # time zone
     (lambda d: d["office"].update(timezone="Asia/Saigon2"), "office.timezone: Value error, unknown time zone 'Asia/Saigon2'"),
     (lambda d: d["office"].update(timezone="UTC+7"), "office.timezone: Value error, unknown time zone 'UTC+7'"),
@@ -117,8 +134,8 @@ def test_every_field_error_is_reported_at_once():
 
 def test_adjacent_periods_do_not_overlap():
     data = copy.deepcopy(DEMO)
-    data["opening_hours"]["mon"] = ["07:00-11:30", "11:30-12:00"]
-    assert len(parse_office_config(data).opening_hours["mon"]) == 2
+    data["hours"]["periods"] = ["07:00-11:30", "11:30-12:00"]
+    assert len(parse_office_config(data).hours.periods) == 2
 
 
 def test_an_error_is_a_value_error_and_names_the_source():

@@ -216,7 +216,8 @@ def test_quoted_config_errors_are_real():
     actual = []
     for change in (lambda d: d["counters"][1].update(colour="red"),
                    lambda d: d["office"].update(timezone="Asia/Saigon2"),
-                   lambda d: d["opening_hours"].update(mon=["07:00-11:30", "11:00-17:00"])):
+                   lambda d: d["hours"].update(periods=["07:00-11:30", "11:00-17:00"]),
+                   lambda d: d.update(opening_hours={"mon": ["07:00-11:30"]})):
         data = copy.deepcopy(demo)
         change(data)
         with pytest.raises(ConfigError) as err:
