@@ -22,7 +22,7 @@ office's unit. Unit codes need not start with their parent's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cloud.domain.roles import Role

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+import vietnam_provinces as vp
 
 from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
 from cloud.domain.datafile import DataError
@@ -122,7 +123,6 @@ def test_the_offices_keep_the_demo_hours(province: Province) -> None:
 
 def test_every_unit_name_and_code_is_the_official_one(province: Province) -> None:
     """Names and division codes as in the national list (the ``vietnam-provinces`` package), after 1 July 2025."""
-    vp = pytest.importorskip("vietnam_provinces")
     city = vp.Province.from_code(vp.ProvinceCode(province.division_code))
     assert province.name == city.name
     for placed in province.walk():
