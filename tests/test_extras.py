@@ -191,4 +191,4 @@ def test_the_extras_in_pyproject_match_what_the_tests_block() -> None:
     assert not (base | cloud) & NOT_IN_THE_CLOUD, "a library the cloud may not import is in the base or the cloud extra"
     assert cloud - edge - base <= NOT_ON_A_HUB
     assert edge - cloud - base <= NOT_IN_THE_CLOUD
-    assert "onestop[demo]" in extras["dev"] and "onestop[edge,cloud]" in extras["sai-gon"]
+    assert "onestop[demo]" in extras["dev"] and "onestop[edge,cloud]" in extras["demo"]
