@@ -81,7 +81,7 @@ def test_an_option_given_on_the_command_line_wins_over_the_environment(monkeypat
      "--display-port: Input should be less than or equal to 65535"),
     (["config", "check", DEMO], {"ONESTOP_LOG_FORMAT": "xml"}, "ONESTOP_LOG_FORMAT: Input should be 'console' or 'json'"),
     (["--log-level", "loud", "config", "check", DEMO], {}, "--log-level: Input should be 'debug', 'info'"),
-    (["sai-gon"], {"ONESTOP_HTTP_PORT": "http"}, "ONESTOP_HTTP_PORT: Input should be a valid integer"),
+    (["demo"], {"ONESTOP_HTTP_PORT": "http"}, "ONESTOP_HTTP_PORT: Input should be a valid integer"),
 ])
 def test_an_invalid_value_stops_the_command_naming_the_variable(args: list[str], env: dict[str, str], names: str) -> None:
     result = CliRunner().invoke(app, args, env=env)
