@@ -33,14 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.stack import ROOT, percentile, staff_headers, stop  # noqa: E402
 from broker.process import free_port  # noqa: E402
 
-OFFICE = "tdm.bptn"
-DEPT = "tdm.ptckh"
+OFFICE = "sai-gon"  # Phường Sài Gòn (cloud/data/province.yaml); its desk officers have it as their unit
+DEPT = "hcm.sai_gon.kt"  # Phòng Kinh tế, Hạ tầng và Đô thị: handles KD.01
 PROCEDURE = "KD.01"
 OFFICERS = {  # username: (role, unit)
     "b.tiepnhan": ("reception", OFFICE),
     "b.truongphong": ("department_head", DEPT),
     "b.chuyenvien": ("specialist", DEPT),
-    "b.lanhdao": ("leader", "tdm.ubnd"),
+    "b.lanhdao": ("leader", "hcm.sai_gon"),
     "b.trakq": ("results_desk", OFFICE),
 }
 
@@ -86,7 +86,7 @@ def walk(client: httpx.Client, url: str, headers: dict[str, dict[str, str]], tim
     steps: list[tuple[str, str, object]] = [
         ("assign", "b.truongphong", {"officer": "b.chuyenvien"}),
         ("start", "b.chuyenvien", {}),
-        ("submit", "b.chuyenvien", {"officer": "b.lanhdao", "unit": "tdm.ubnd"}),
+        ("submit", "b.chuyenvien", {"officer": "b.lanhdao", "unit": "hcm.sai_gon"}),
         ("approve", "b.lanhdao", {}),
         ("deliver_result", "b.trakq", {}),
     ]

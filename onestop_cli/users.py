@@ -59,7 +59,7 @@ def _fail(message: str) -> None:
 def add(
     username: Annotated[str, typer.Argument(help="officer id, e.g. tn.lan")],
     full_name: Annotated[str, typer.Option("--name", help="full name as officers read it, e.g. 'Trần Ngọc Lan'")],
-    unit: Annotated[str, typer.Option(help="unit code from province.yaml, e.g. tdm.bptn")],
+    unit: Annotated[str, typer.Option(help="unit code from province.yaml, e.g. hcm.sai_gon.vhxh or sai-gon (a desk)")],
     role: Annotated[list[str], typer.Option(help="a role; repeat for several: reception, department_head, "
                                             "specialist, leader, results_desk, admin, it, provincial_monitor")],
     no_password: Annotated[bool, typer.Option(help="token-only account, e.g. for a notification worker")] = False,

@@ -2,7 +2,10 @@
 
 The cloud refuses anonymous callers on staff endpoints, so these tests sign
 in as an officer who holds the reception role (queue, call-next) and the IT
-role (nodes, dead letters): ``AS_IT`` switches the role of one request.
+role (nodes, dead letters): ``AS_IT`` switches the role of one request. The
+account works for Phường Sài Gòn (unit ``hcm.sai_gon``), the unit of the
+demo office ``sai-gon``, so a rule that lets officers operate only the
+offices of their unit (cloud/domain/scope.py) still lets it operate that one.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def sign_in_staff(db_url: str) -> dict[str, str]:
     try:
         users = UserStore(engine)
         if users.get(STAFF) is None:
-            users.add(STAFF, full_name="Cán bộ vận hành (kiểm thử)", unit="sai-gon", roles=["reception", "it"],
+            users.add(STAFF, full_name="Cán bộ vận hành (kiểm thử)", unit="hcm.sai_gon", roles=["reception", "it"],
                       password=PASSWORD)
             users.issue_token(STAFF, kind="api", name="tests", ttl=timedelta(days=1), secret=TOKEN)
     finally:

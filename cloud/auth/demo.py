@@ -1,4 +1,10 @@
-"""The demo's accounts: one officer per role in Thủ Dầu Một, with one shared password.
+"""The demo's accounts: one officer per role at Phường Sài Gòn and the city, with one shared password.
+
+The desk's officers (reception, results) have the office id ``sai-gon`` as
+their unit: the one-stop office that receives the dossiers; the ward's
+Phòng Kinh tế, Hạ tầng và Đô thị (``hcm.sai_gon.kt``) handles the sample's
+business registrations (KD.01); the IT officer and the monitor work for the
+city (cloud/data/province.yaml).
 
 Only ``onestop demo`` creates them (and prints them), so someone trying the
 system can sign in as each role in turn. A real installation creates its
@@ -14,14 +20,14 @@ DEMO_PASSWORD = "demo-mot-cua"
 
 DEMO_USERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     # username, full name, unit, roles
-    ("tiepnhan", "Trần Ngọc Lan", "tdm.bptn", ("reception",)),
-    ("truongphong", "Lê Văn Hùng", "tdm.ptckh", ("department_head",)),
-    ("chuyenvien", "Nguyễn Thị An", "tdm.ptckh", ("specialist",)),
-    ("lanhdao", "Phạm Quang Minh", "tdm.ubnd", ("leader",)),
-    ("trakq", "Võ Thị Mai", "tdm.bptn", ("results_desk",)),
-    ("quantri", "Đặng Văn Quân", "tdm.bptn", ("admin",)),
-    ("cntt", "Hoàng Minh Tuấn", "bd.stttt", ("it",)),
-    ("giamsat", "Bùi Thị Thu", "bd.vpubnd", ("provincial_monitor",)),
+    ("tiepnhan", "Nguyễn Thị Lan", "sai-gon", ("reception",)),
+    ("truongphong", "Lê Văn Hùng", "hcm.sai_gon.kt", ("department_head",)),
+    ("chuyenvien", "Trần Thị Ngọc Ánh", "hcm.sai_gon.kt", ("specialist",)),
+    ("lanhdao", "Phạm Quang Minh", "hcm.sai_gon", ("leader",)),
+    ("trakq", "Võ Thị Mai", "sai-gon", ("results_desk",)),
+    ("quantri", "Đặng Văn Quân", "hcm.sai_gon.vp", ("admin",)),
+    ("cntt", "Hoàng Minh Tuấn", "hcm.skhcn", ("it",)),
+    ("giamsat", "Bùi Thị Thu", "hcm.vpubnd", ("provincial_monitor",)),
 )
 
 

@@ -124,7 +124,7 @@ class UserStore:
         if not full_name.strip():
             raise UserError("full_name is empty")
         if not unit.strip() or len(unit) > 40:
-            raise UserError("unit: a unit code of at most 40 characters, e.g. tdm.bptn")
+            raise UserError("unit: a unit code of at most 40 characters, e.g. hcm.sai_gon.vhxh or sai-gon")
         parsed = parse_roles(roles)
         now = self.clock()
         with write_transaction(self.engine) as conn:

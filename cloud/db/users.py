@@ -28,7 +28,7 @@ class UserAccount(SQLModel, table=True):
     username: str = Field(primary_key=True, max_length=USERNAME,
                           description="The officer id the workflow records, e.g. tn.lan.")
     full_name: str = Field(sa_type=Text)
-    unit: str = Field(max_length=UNIT, description="Code of the unit the user works in, e.g. tdm.bptn.")
+    unit: str = Field(max_length=UNIT, description="The unit the user works in, e.g. hcm.sai_gon.vhxh, or sai-gon (a desk).")
     roles: list[str] = Field(sa_type=JSON, description="Roles held; the user acts in one at a time.")
     password_hash: str | None = Field(default=None, sa_type=Text,
                                       description="pwdlib (argon2id) hash; NULL: token-only account.")

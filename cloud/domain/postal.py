@@ -34,7 +34,10 @@ from workdays import WorkingCalendar
 
 PostalZone = Literal["city", "province", "remote", "out_of_province"]
 """Where the result goes: the office's own city, elsewhere in the province,
-a remote district of the province, another province."""
+a remote part of the province (a district before 2025, a commune or island
+since), another province. A unit's zone is its ``postal_zone`` in
+province.yaml or, when it sets none, that of the nearest unit above it
+(:attr:`~cloud.domain.catalogue.PlacedUnit.postal_zone`)."""
 
 ZONES: tuple[PostalZone, ...] = ("city", "province", "remote", "out_of_province")
 

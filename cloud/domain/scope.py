@@ -1,24 +1,28 @@
 """Which dossiers an officer may read: those of their own administration, and those sent to their unit.
 
 The permission matrix (``cloud.domain.access``) says *what* a role may do;
-this says *on which dossiers*. A commune officer reads the commune's
-dossiers, a district officer the district's and its communes' (the district
-supervises them), a province officer the whole province; and anyone reads a
-dossier their unit takes part in (a sub-task sent to it, the department
-handling it, the unit holding it), which is how a tax office or a commune
-sees the liên thông dossiers of another administration. The provincial
-monitor reads everything.
+this says *on which dossiers*. An officer reads the dossiers received by the
+one-stop offices of their administrative unit and of every unit under it in
+the province's tree: a commune or ward officer the commune's, a province
+officer the whole province's, and, in a three-level tree, a district officer
+the district's and its communes' (the district supervises them). The tree is
+whatever province.yaml gives (province → commune since 1 July 2025, province
+→ district → commune in the seeds, deeper would do): the walk follows
+``parent`` and knows no level. Anyone also reads a dossier their unit takes
+part in (a sub-task sent to it, the department handling it, the unit holding
+it), which is how a tax office or a commune sees the liên thông dossiers of
+another administration. The provincial monitor reads everything.
 
-Units are dotted codes from province.yaml (``tdm.phu_hoa.tp_ht``): a unit
-belongs to the administrative unit whose code is its longest dotted prefix
-(``tdm.phu_hoa``), or that is the unit itself. Which administrative units
-are under which is the ``parent`` of province.yaml (district codes do not
-start with the province's).
+An officer's unit is a dotted code from province.yaml (``hcm.sai_gon.vhxh``),
+which belongs to the administrative unit whose code is its longest dotted
+prefix (``hcm.sai_gon``) or that is the unit itself; or it is the id of a
+one-stop office (``sai-gon``: the desk's own officers), which belongs to that
+office's unit. Unit codes need not start with their parent's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cloud.domain.roles import Role
@@ -41,8 +45,12 @@ class Scope:
         return self.unit in involved
 
 
-def home_unit(unit: str, admin_units: Iterable[str]) -> str | None:
-    """The administrative unit ``unit`` belongs to: the longest code equal to it or a dotted prefix of it."""
+def home_unit(unit: str, admin_units: Mapping[str, AdminUnit]) -> str | None:
+    """The administrative unit ``unit`` belongs to: the one whose office id it is, else the longest code equal
+    to it or a dotted prefix of it."""
+    for code, node in admin_units.items():
+        if node.office == unit:
+            return code
     matches = [a for a in admin_units if unit == a or unit.startswith(a + ".")]
     return max(matches, key=len) if matches else None
 

@@ -96,25 +96,23 @@ def seed(engine: Engine, data: ReferenceData, now: datetime | None = None) -> Se
         }
         for p in data.catalogue.procedures
     ]
-    units = []
-    parents: dict[str, str | None] = {}
-    for district in data.province.districts:
-        parents[district.code] = data.province.code
-        for commune in district.communes:
-            parents[commune.code] = district.code
-    for commune in data.province.communes:
-        parents[commune.code] = data.province.code
-    for level, unit in data.province.units():
-        units.append({
-            "id": unit.code, "name": unit.name, "kind": level, "parent": parents.get(unit.code),
-            "office": unit.office.code, "office_name": unit.office.name, "agency_id": unit.office.agency_id,
+    units = [
+        {
+            "id": placed.unit.code, "name": placed.unit.name, "kind": placed.level,
+            "parent": placed.parent.code if placed.parent is not None else None,
+            "office": placed.unit.office.code, "office_name": placed.unit.office.name,
+            "agency_id": placed.unit.office.agency_id,
             "data": {
-                "unit_kind": unit.kind,
-                "office": unit.office.model_dump(mode="json"),
-                "departments": [d.model_dump(mode="json") for d in unit.departments],
+                "unit_kind": placed.unit.kind,
+                "division_code": placed.unit.division_code,
+                "postal_zone": placed.postal_zone,
+                "office": placed.unit.office.model_dump(mode="json"),
+                "departments": [d.model_dump(mode="json") for d in placed.unit.departments],
             },
             "updated_at": now,
-        })
+        }
+        for placed in data.province.walk()  # parents before their children: the rows' foreign keys need it
+    ]
     with write_transaction(engine) as conn:
         dialect = conn.dialect.name
         known_procedures = conn.execute(select(func.count()).select_from(procedure_table)).scalar_one()

@@ -64,7 +64,7 @@ def settings_in(tmp_path: Path) -> Settings:
 
 def add_accounts(users: UserStore) -> None:
     for role in STAFF_ROLES:
-        users.add(f"{role.value.replace('_', '-')}.test", full_name=f"Cán bộ {role.value}", unit="tdm.bptn",
+        users.add(f"{role.value.replace('_', '-')}.test", full_name=f"Cán bộ {role.value}", unit="sai-gon",
                   roles=[role.value], password=PASSWORD if role is Role.reception else None)
         users.issue_token(f"{role.value.replace('_', '-')}.test", kind="api", name="tests",
                           ttl=timedelta(days=1), secret=token(role))

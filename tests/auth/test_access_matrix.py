@@ -86,7 +86,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
 }
 
 PATH_VALUES = {"office": "sai-gon", "counter": "1", "code": "H74.718-261123-0001", "action": "assign",
-               "username": "nobody.test", "id": "1", "unit": "tdm.bptn",
+               "username": "nobody.test", "id": "1", "unit": "sai-gon",
                "field": "ho-tich"}
 
 

@@ -42,7 +42,7 @@ def client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
                         command_timeout_s=0.2)
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         users = test_client.app.state.users  # type: ignore[attr-defined]
-        users.add("all.roles", full_name="Mọi vai trò", unit="tdm.bptn", roles=[r.value for r in ROLES])
+        users.add("all.roles", full_name="Mọi vai trò", unit="sai-gon", roles=[r.value for r in ROLES])
         users.issue_token("all.roles", kind="api", name="fuzz", ttl=timedelta(days=1), secret="test-fuzz")
         yield test_client
 

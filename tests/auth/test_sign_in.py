@@ -91,7 +91,7 @@ def test_deactivating_a_user_revokes_every_token_and_refuses_sign_in(client: Tes
 
 
 def test_acting_role_must_be_one_the_account_holds(client: TestClient, users: UserStore) -> None:
-    users.add("tn.lan", full_name="Trần Ngọc Lan", unit="tdm.bptn", roles=["reception", "results_desk"])
+    users.add("tn.lan", full_name="Trần Ngọc Lan", unit="sai-gon", roles=["reception", "results_desk"])
     users.issue_token("tn.lan", kind="api", name="t", ttl=timedelta(days=1), secret="test-lan")
     headers = {"Authorization": "Bearer test-lan"}
     assert client.get("/api/v1/auth/me", headers=headers).json()["acting_role"] == "reception"
@@ -106,7 +106,7 @@ def test_acting_role_must_be_one_the_account_holds(client: TestClient, users: Us
 
 def test_admins_manage_accounts_with_clear_errors(client: TestClient) -> None:
     admin = as_role(Role.admin)
-    body = {"username": "cv.binh", "full_name": "Lê Thị Bình", "unit": "tdm.ptp", "roles": ["specialist"],
+    body = {"username": "cv.binh", "full_name": "Lê Thị Bình", "unit": "hcm.sai_gon.vp", "roles": ["specialist"],
             "password": "một mật khẩu dài"}
     created = client.post("/api/v1/users", headers=admin, json=body)
     assert created.status_code == 201 and created.json()["roles"] == ["specialist"]
@@ -176,7 +176,7 @@ def test_account_changes_are_in_the_audit_log_without_secrets(client: TestClient
     from cloud.db import audit
 
     admin = as_role(Role.admin)
-    body = {"username": "cv.binh", "full_name": "Lê Thị Bình", "unit": "tdm.ptp", "roles": ["specialist"],
+    body = {"username": "cv.binh", "full_name": "Lê Thị Bình", "unit": "hcm.sai_gon.vp", "roles": ["specialist"],
             "password": "một mật khẩu dài"}
     assert client.post("/api/v1/users", headers=admin, json=body).status_code == 201
     client.put("/api/v1/users/cv.binh/roles", headers=admin, json={"roles": ["leader"]})
@@ -195,7 +195,7 @@ def test_account_changes_are_in_the_audit_log_without_secrets(client: TestClient
 def test_the_audit_log_is_readable_by_the_roles_that_may(client: TestClient) -> None:
     admin = as_role(Role.admin)
     client.post("/api/v1/users", headers=admin, json={"username": "cv.binh", "full_name": "Lê Thị Bình",
-                                                      "unit": "tdm.ptp", "roles": ["specialist"]})
+                                                      "unit": "hcm.sai_gon.vp", "roles": ["specialist"]})
     page = client.get("/api/v1/audit", headers=as_role(Role.provincial_monitor), params={"subject": "user:cv.binh"})
     assert page.status_code == 200
     body = page.json()

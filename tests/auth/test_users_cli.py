@@ -15,10 +15,10 @@ from onestop_cli.main import app
 def test_add_list_token_passwd_and_deactivate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ONESTOP_DATA_DIR", str(tmp_path))
     runner = CliRunner()
-    added = runner.invoke(app, ["users", "add", "qt.quan", "--name", "Đặng Văn Quân", "--unit", "tdm.bptn",
+    added = runner.invoke(app, ["users", "add", "qt.quan", "--name", "Đặng Văn Quân", "--unit", "sai-gon",
                                 "--role", "admin", "--role", "it", "--password-stdin"], input="mật khẩu quản trị\n")
     assert added.exit_code == 0, added.output
-    assert "created qt.quan (Đặng Văn Quân, tdm.bptn): admin, it" in added.output
+    assert "created qt.quan (Đặng Văn Quân, sai-gon): admin, it" in added.output
     assert "qt.quan" in runner.invoke(app, ["users", "list"]).output
     duplicate = runner.invoke(app, ["users", "add", "qt.quan", "--name", "X", "--unit", "u", "--role", "admin",
                                     "--no-password"])

@@ -10,10 +10,10 @@ import pytest
 
 from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
 from cloud.domain.postal import PostalTariff, parse_postal_tariff
-from tests.domain.support import load
+from tests.domain.support import THREE_LEVELS, load
 from tests.workdays.conftest import calendar, overrides
 
-__all__ = ["calendar", "catalogue", "overrides", "province", "tariff"]  # the calendar fixtures are shared with tests/workdays
+__all__ = ["calendar", "catalogue", "overrides", "province", "tariff", "three_levels"]  # the calendar fixtures are shared with tests/workdays
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +24,12 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="session")
 def province(catalogue: Catalogue) -> Province:
     return parse_province(load("province.yaml"), "province.yaml", catalogue)
+
+
+@pytest.fixture(scope="session")
+def three_levels(catalogue: Catalogue) -> Province:
+    """The three-level sample (province → district → commune) of tests/data/three_levels."""
+    return parse_province(load("province.yaml", THREE_LEVELS), "three_levels/province.yaml", catalogue)
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,13 @@ import yaml
 
 from tests.workdays.support import vn
 
-__all__ = ["DATA", "load", "vn"]
+__all__ = ["DATA", "THREE_LEVELS", "load", "vn"]
 
 DATA = Path(__file__).resolve().parents[2] / "cloud" / "data"
+THREE_LEVELS = Path(__file__).resolve().parents[1] / "data" / "three_levels"
+"""The three-level sample (Bình Dương before 2025): a complete reference-data directory for the tests."""
 
 
-def load(name: str) -> Any:
-    """A data file of ``cloud/data`` loaded as YAML (tests may read files; the domain may not)."""
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+def load(name: str, directory: Path = DATA) -> Any:
+    """A data file of ``cloud/data`` (or ``directory``) loaded as YAML (tests may read files; the domain may not)."""
+    return yaml.safe_load((directory / name).read_text(encoding="utf-8"))

@@ -6,11 +6,13 @@ import copy
 from typing import Any
 
 import pytest
+import vietnam_provinces as vp
 
 from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
 from cloud.domain.datafile import DataError
 from cloud.domain.deadlines import TimeLimit
-from tests.domain.support import load
+from protocol.topics import ID_PATTERN
+from tests.domain.support import THREE_LEVELS, load
 from workdays import WorkingCalendar
 
 
@@ -92,50 +94,145 @@ def test_structural_errors() -> None:
 
 # -- province ----------------------------------------------------------------------
 
+SHIPPED_OFFICES = ["hcm-ttpvhcc", "sai-gon", "ben-thanh", "tan-dinh", "thu-dau-mot", "phu-loi", "dau-tieng", "can-gio",
+                   "con-dao"]
 
-def test_the_shipped_province_loads(province: Province, catalogue: Catalogue) -> None:
-    assert len(province.districts) >= 3
-    assert all(len(d.communes) >= 3 for d in province.districts)
-    offices = list(province.offices())
+
+def test_the_shipped_province_is_two_levels_with_its_real_wards(province: Province) -> None:
+    assert (province.code, province.name, province.level) == ("hcm", "Thành phố Hồ Chí Minh", "province")
+    assert [o.code for o in province.offices()] == SHIPPED_OFFICES
+    assert province.levels() == {"province", "commune"}
+    assert all(p.parent is province for p in province.walk() if p.unit is not province)
+    sai_gon = province.unit_of_office("sai-gon")
+    assert (sai_gon.code, sai_gon.unit.name, sai_gon.unit.division_code) == ("hcm.sai_gon", "Phường Sài Gòn", 26740)
+    assert sai_gon.unit.office.name == "Trung tâm Phục vụ hành chính công phường Sài Gòn"
+    assert [d.name for d in sai_gon.unit.departments] == [
+        "Văn phòng HĐND và UBND", "Phòng Kinh tế, Hạ tầng và Đô thị", "Phòng Văn hóa – Xã hội"]
+    assert [d.name for d in province.find("hcm.dau_tieng").unit.departments][1] == "Phòng Kinh tế"  # a xã's
+
+
+def test_the_offices_keep_the_demo_hours(province: Province) -> None:
+    """07:30-11:30 and 13:30-17:00 on weekdays, Saturday morning for reception, 15:00 cut-off: what the queue uses too."""
+    hours = province.find_office("sai-gon").hours
+    assert [(p.start.isoformat("minutes"), p.end.isoformat("minutes")) for p in hours.periods] == [
+        ("07:30", "11:30"), ("13:30", "17:00")]
+    assert hours.weekdays == (0, 1, 2, 3, 4) and hours.saturday_morning == "reception"
+    assert hours.cutoff is not None and hours.cutoff.isoformat("minutes") == "15:00"
+    assert hours.day_length.total_seconds() == 7.5 * 3600
+
+
+def test_every_unit_name_and_code_is_the_official_one(province: Province) -> None:
+    """Names and division codes as in the national list (the ``vietnam-provinces`` package), after 1 July 2025."""
+    city = vp.Province.from_code(vp.ProvinceCode(province.division_code))
+    assert province.name == city.name
+    for placed in province.walk():
+        if placed.unit is province:
+            continue
+        assert placed.unit.division_code is not None, placed.code
+        ward = vp.Ward.from_code(vp.WardCode(placed.unit.division_code))
+        assert (placed.unit.name, ward.province_code) == (ward.name, city.code), placed.code
+        kind = {"phường": "phuong", "xã": "xa", "đặc khu": "dac_khu"}[ward.division_type.value]
+        assert placed.unit.kind == kind, placed.code
+
+
+@pytest.mark.parametrize("sample", ["province", "three_levels"])
+def test_both_samples_load(sample: str, request: pytest.FixtureRequest) -> None:
+    tree: Province = request.getfixturevalue(sample)
+    offices = list(tree.offices())
     assert len({o.agency_id for o in offices}) == len(offices)
-    assert province.find_office("dt.bptn").hours.day_length.total_seconds() == 8 * 3600
+    assert all(ID_PATTERN.fullmatch(o.code) for o in offices)
     for office in offices:
         WorkingCalendar(hours=office.hours)  # every office's hours make a calendar
 
 
-def test_every_unit_has_a_department_for_its_level_fields(province: Province, catalogue: Catalogue) -> None:
-    for level, unit in province.units():
-        needed = {p.field for p in catalogue.procedures if p.level == level}
-        handled = {f for dept in unit.departments for f in dept.fields}
-        assert needed <= handled, (unit.name, needed - handled)
+def test_the_three_level_sample_keeps_its_districts(three_levels: Province) -> None:
+    districts = [p for p in three_levels.walk() if p.level == "district"]
+    assert len(districts) >= 3
+    assert all(len(d.unit.units) >= 3 and all(c.level == "commune" for c in d.unit.units) for d in districts)
+    assert three_levels.find_office("dt-bptn").hours.day_length.total_seconds() == 8 * 3600
+    assert three_levels.find("tdm.phu_hoa").parent is three_levels.find("tdm").unit
+    assert three_levels.find_office("tdm-phu-hoa-bptn").name == "Bộ phận một cửa UBND phường Phú Hòa"
 
 
-def test_province_errors() -> None:
-    catalogue = parse_catalogue(load("catalogue.yaml"), "catalogue.yaml")
-    data = copy.deepcopy(load("province.yaml"))
-    data["districts"][0]["departments"][0]["fields"] = ["ho_tich", "phong_thuy"]
-    data["districts"][1]["communes"][0]["code"] = "tdm"
-    data["districts"][2]["office"]["agency_id"] = "H74.718"
+@pytest.mark.parametrize("sample", ["province", "three_levels"])
+def test_every_unit_has_a_department_for_the_fields_it_serves(sample: str, catalogue: Catalogue,
+                                                                request: pytest.FixtureRequest) -> None:
+    """A procedure is received at the units of its level, or, where the tree has no such level, of the level
+    that took its competence (district → commune since 2025): each of them handles its field."""
+    tree: Province = request.getfixturevalue(sample)
+    for placed in tree.walk():
+        needed = {p.field for p in catalogue.procedures if tree.serving_level(p.level) == placed.level}
+        handled = {f for dept in placed.unit.departments for f in dept.fields}
+        assert needed <= handled, (placed.unit.name, needed - handled)
+
+
+def test_district_procedures_are_served_by_the_communes_of_a_two_level_province(
+        province: Province, three_levels: Province, catalogue: Catalogue) -> None:
+    assert {p.level for p in catalogue.procedures} == {"province", "district", "commune"}
+    assert [province.serving_level(level) for level in ("province", "district", "commune")] == [
+        "province", "commune", "commune"]
+    assert [three_levels.serving_level(level) for level in ("province", "district", "commune")] == [
+        "province", "district", "commune"]
+    assert [p.code for p in province.units_serving("district")][:2] == ["hcm.sai_gon", "hcm.ben_thanh"]
+
+
+def test_province_errors(catalogue: Catalogue) -> None:
+    data = copy.deepcopy(load("province.yaml", THREE_LEVELS))
+    data["units"][0]["departments"][0]["fields"] = ["ho_tich", "phong_thuy"]
+    data["units"][1]["units"][0]["code"] = "tdm"
+    data["units"][2]["office"]["agency_id"] = "H74.718"
+    data["units"][3]["office"]["code"] = "tdm-bptn"
     with pytest.raises(DataError) as info:
         parse_province(data, "province.yaml", catalogue)
     text = str(info.value)
-    assert "province.yaml: district tdm (Thành phố Thủ Dầu Một): department tdm.ptp: unknown field 'phong_thuy'" in text
-    assert "code 'tdm' already used by district tdm" in text
-    assert "office agency_id 'H74.718' already used by district tdm" in text
-    data = copy.deepcopy(load("province.yaml"))
-    data["districts"][0]["office"]["hours"]["periods"] = ["07:30-12:00", "11:00-17:00"]
-    with pytest.raises(DataError, match=r"province.yaml: districts\[0\].office.hours: .*overlap"):
+    assert "province.yaml: units[0] (code tdm) (Thành phố Thủ Dầu Một): department tdm.ptp: unknown field 'phong_thuy'" in text
+    assert "units[1].units[0] (code tdm) (Phường Mỹ Phước): code 'tdm' already used by units[0] (code tdm)" in text
+    assert "units[2] (code dt) (Huyện Dầu Tiếng): office agency_id 'H74.718' already used by units[0] (code tdm)" in text
+    assert "units[3] (code pg) (Huyện Phú Giáo): office id 'tdm-bptn' already used by units[0] (code tdm)" in text
+    data = copy.deepcopy(load("province.yaml", THREE_LEVELS))
+    data["units"][0]["office"]["hours"]["periods"] = ["07:30-12:00", "11:00-17:00"]
+    with pytest.raises(DataError, match=r"province.yaml: units\[0\].office.hours: .*overlap"):
         parse_province(data, "province.yaml")
 
 
-def test_a_two_level_province_lists_communes_directly() -> None:
+def test_office_ids_use_the_mqtt_alphabet() -> None:
+    """The office id is the one on the MQTT topics: the old dotted codes are refused, with the key path."""
+    data = copy.deepcopy(load("province.yaml"))
+    data["units"][0]["office"]["code"] = "hcm.sai_gon.bptn"
+    data["office"]["code"] = "HCM-TTPVHCC"
+    with pytest.raises(DataError) as info:
+        parse_province(data, "province.yaml")
+    text = str(info.value)
+    assert "province.yaml: units[0].office.code: String should match pattern '^[a-z0-9][a-z0-9-]{0,62}$'" in text
+    assert "province.yaml: office.code: String should match pattern" in text
+
+
+def test_the_tree_shape_is_checked() -> None:
+    office = {"name": "Trung tâm Phục vụ hành chính công", "agency_id": "X00"}
     data = {
-        "code": "x",
-        "name": "Tỉnh Mẫu",
-        "office": {"code": "x.tt", "name": "Trung tâm Phục vụ hành chính công", "agency_id": "X00"},
-        "communes": [
-            {"code": "x.a", "name": "Xã A", "office": {"code": "x.a.bp", "name": "Bộ phận một cửa xã A", "agency_id": "X00.01"}},
+        "code": "x", "name": "Xã Gốc", "kind": "xa", "office": {"code": "x", **office},
+        "units": [
+            {"code": "x.h", "name": "Huyện Dưới", "kind": "huyen", "office": {"code": "x-h", **office, "agency_id": "X01"}},
+            {"code": "x.t", "name": "Tỉnh Dưới", "kind": "tinh", "office": {"code": "x-t", **office, "agency_id": "X02"}},
         ],
     }
-    province = parse_province(data, "two_level.yaml")
-    assert [level for level, _ in province.units()] == ["province", "commune"]
+    with pytest.raises(DataError) as info:
+        parse_province(data, "tree.yaml")
+    text = str(info.value)
+    assert "tree.yaml: kind: the root must be a province (tinh, thanh_pho_trung_uong), got xa" in text
+    assert "tree.yaml: units[0] (code x.h): kind: a huyen (district level) cannot be under x, a xa (commune level)" in text
+    assert "tree.yaml: units[1] (code x.t): kind: a tinh (province level) cannot be under x" in text
+
+
+def test_any_shape_works_by_configuration() -> None:
+    """Two levels, and a deeper tree (a commune holding another commune-level unit): no code knows the depth."""
+    def unit(code: str, kind: str, *children: dict[str, Any]) -> dict[str, Any]:
+        return {"code": code, "name": f"Đơn vị {code}", "kind": kind, "units": list(children),
+                "office": {"code": code.replace(".", "-"), "name": f"Bộ phận một cửa {code}", "agency_id": code.upper()}}
+
+    two = parse_province(unit("x", "tinh", unit("x.a", "xa"), unit("x.b", "phuong")), "two_level.yaml")
+    assert [(p.code, p.level, p.parent.code if p.parent else None) for p in two.walk()] == [
+        ("x", "province", None), ("x.a", "commune", "x"), ("x.b", "commune", "x")]
+    deep = parse_province(unit("y", "tinh", unit("y.h", "huyen", unit("y.h.q", "quan", unit("y.h.q.x", "xa")))), "deep.yaml")
+    assert [(p.code, p.depth) for p in deep.walk()] == [("y", 0), ("y.h", 1), ("y.h.q", 2), ("y.h.q.x", 3)]
+    assert deep.unit_of_office("y-h-q-x").parent is deep.find("y.h.q").unit

@@ -18,11 +18,11 @@ from tests.domain.support import vn
 from workdays import WorkingCalendar
 
 OFFICE_NAME = "Bộ phận tiếp nhận và trả kết quả thành phố Thủ Dầu Một"
-reception = Actor(role=Role.reception, unit="tdm.bptn", officer="tn.lan")
+reception = Actor(role=Role.reception, unit="tdm-bptn", officer="tn.lan")
 head = Actor(role=Role.department_head, unit="tdm.ptckh", officer="tp.hung")
 specialist = Actor(role=Role.specialist, unit="tdm.ptckh", officer="cv.an")
 leader = Actor(role=Role.leader, unit="tdm.ubnd", officer="pct.minh")
-desk = Actor(role=Role.results_desk, unit="tdm.bptn", officer="tkq.mai")
+desk = Actor(role=Role.results_desk, unit="tdm-bptn", officer="tkq.mai")
 
 
 class Walk:
@@ -31,7 +31,7 @@ class Walk:
     def __init__(self, calendar: WorkingCalendar, procedure: Procedure) -> None:
         self.calendar = calendar
         self.at = vn(2026, 10, 12, 8, 0)
-        self.dossier = receive(code="H74.718-261012-0001", procedure=procedure, office="tdm.bptn",
+        self.dossier = receive(code="H74.718-261012-0001", procedure=procedure, office="tdm-bptn",
                                handling_unit="tdm.ptckh", actor=reception, now=self.at, calendar=calendar).dossier
 
     def __call__(self, action: str, actor: Actor, payload: dict[str, Any] | None = None) -> TransitionResult:

@@ -39,9 +39,21 @@ def test_delivery_times(tariff: PostalTariff, calendar: WorkingCalendar) -> None
     assert tariff.zones["out_of_province"].vat_included is None  # the table says nothing for that row
 
 
-def test_every_district_has_a_zone_with_a_price(tariff: PostalTariff, province: Province) -> None:
-    assert {d.postal_zone for d in province.districts} <= set(tariff.zones)
-    assert {d.name for d in province.districts if d.postal_zone == "remote"} == {"Huyện Dầu Tiếng", "Huyện Phú Giáo"}
+def test_every_district_has_a_zone_with_a_price(tariff: PostalTariff, three_levels: Province) -> None:
+    districts = [p for p in three_levels.walk() if p.level == "district"]
+    assert {d.postal_zone for d in districts} <= set(tariff.zones)
+    assert {d.unit.name for d in districts if d.postal_zone == "remote"} == {"Huyện Dầu Tiếng", "Huyện Phú Giáo"}
+
+
+def test_a_unit_takes_the_postal_zone_of_its_nearest_ancestor(three_levels: Province, province: Province,
+                                                              tariff: PostalTariff) -> None:
+    """A commune sets no zone: it is its district's; the province's own units are in the "province" zone."""
+    assert three_levels.find("dt.minh_hoa").postal_zone == "remote" and three_levels.find("dt.minh_hoa").unit.postal_zone is None
+    assert three_levels.find("tdm.phu_hoa").postal_zone == "city"
+    assert three_levels.find("bd").postal_zone == "province"
+    assert {p.postal_zone for p in province.walk()} <= set(tariff.zones)
+    assert {p.unit.name for p in province.walk() if p.postal_zone == "remote"} == {
+        "Xã Dầu Tiếng", "Xã Cần Giờ", "Đặc khu Côn Đảo"}
 
 
 def test_tariff_errors_name_the_file_and_key() -> None:

@@ -21,12 +21,12 @@ from cloud.domain.workflow import Actor, Dossier, apply, receive
 from tests.domain.support import vn
 from workdays import WorkingCalendar
 
-reception = Actor(role=Role.reception, unit="tdm.bptn", officer="tn.lan")
+reception = Actor(role=Role.reception, unit="tdm-bptn", officer="tn.lan")
 START = vn(2026, 10, 12, 8, 0)
 
 
 def received(calendar: WorkingCalendar, catalogue: Catalogue, procedure: str) -> Dossier:
-    return receive(code="H74.718-261012-0001", procedure=catalogue.procedure(procedure), office="tdm.bptn",
+    return receive(code="H74.718-261012-0001", procedure=catalogue.procedure(procedure), office="tdm-bptn",
                    handling_unit="tdm.ptnmt", actor=reception, now=START, calendar=calendar).dossier
 
 
@@ -71,7 +71,7 @@ def test_an_itemised_payment_is_split_between_the_lead_and_the_tax_office(calend
 
 def test_the_slip_shows_what_the_paper_shows(calendar: WorkingCalendar, catalogue: Catalogue) -> None:
     procedure = catalogue.procedure("KD.01")
-    d = receive(code="H74.718-261012-0007", procedure=procedure, office="tdm.bptn", handling_unit="tdm.ptckh",
+    d = receive(code="H74.718-261012-0007", procedure=procedure, office="tdm-bptn", handling_unit="tdm.ptckh",
                 actor=reception, now=START.replace(hour=10), calendar=calendar).dossier
     slip = acknowledgement_slip(d, applicant_name="Nguyễn Thị Bình", unit_name="Thành phố Thủ Dầu Một",
                                 office_name="Bộ phận tiếp nhận và trả kết quả thành phố Thủ Dầu Một",

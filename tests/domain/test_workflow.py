@@ -36,7 +36,7 @@ from workdays import WorkingCalendar
 S = DossierState
 A = Action
 START = vn(2026, 10, 12, 8, 0)  # Monday, no holiday for weeks
-OFFICE = "tdm.bptn"
+OFFICE = "tdm-bptn"
 DEPT = "tdm.ptckh"
 TAX = "tdm.cct"
 PEOPLES_COMMITTEE = "tdm.ubnd"
@@ -152,11 +152,11 @@ def test_a_dossier_from_receipt_to_return(calendar: WorkingCalendar, household: 
     assert d.returned_via == "in_person" and d.terminal
     moves = [(h.action, str(h.sender), str(h.receiver)) for h in d.handovers]
     assert moves == [
-        (A.receive, "tdm.bptn/tn.lan", "tdm.ptckh"),
+        (A.receive, "tdm-bptn/tn.lan", "tdm.ptckh"),
         (A.assign, "tdm.ptckh", "tdm.ptckh/cv.an"),
         (A.submit, "tdm.ptckh/cv.an", "tdm.ubnd/pct.minh"),
-        (A.deliver_result, "tdm.ubnd/pct.minh", "tdm.bptn/tkq.mai"),
-        (A.return_result, "tdm.bptn/tkq.mai", "applicant/Nguyễn Văn A"),
+        (A.deliver_result, "tdm.ubnd/pct.minh", "tdm-bptn/tkq.mai"),
+        (A.return_result, "tdm-bptn/tkq.mai", "applicant/Nguyễn Văn A"),
     ]
     assert all(h.timing in (Timing.early, Timing.on_time) for h in d.handovers)
     public = public_status(d)
@@ -164,7 +164,7 @@ def test_a_dossier_from_receipt_to_return(calendar: WorkingCalendar, household: 
 
 
 def test_receive_needs_a_reception_officer_of_the_office(calendar: WorkingCalendar, household: Procedure) -> None:
-    for actor, message in ((specialist, "may not receive"), (reception.model_copy(update={"unit": "dt.bptn"}), "only an officer of")):
+    for actor, message in ((specialist, "may not receive"), (reception.model_copy(update={"unit": "dt-bptn"}), "only an officer of")):
         with pytest.raises(TransitionRefused, match=message):
             receive(code="X-261012-0001", procedure=household, office=OFFICE, handling_unit=DEPT, actor=actor, now=START, calendar=calendar)
 
@@ -289,7 +289,7 @@ def test_supplement_needs_the_missing_items_and_moves_the_clock(calendar: Workin
     assert open_status(calendar, asked.clock, later(asked, 60 * 24 * 30)) is OpenStatus.waiting_citizen
     # Only the receiving office's desk takes the supplement in.
     with pytest.raises(TransitionRefused, match="only the one-stop office"):
-        apply(asked, A.receive_supplement, reception.model_copy(update={"unit": "dt.bptn"}), {}, later(asked), calendar=calendar)
+        apply(asked, A.receive_supplement, reception.model_copy(update={"unit": "dt-bptn"}), {}, later(asked), calendar=calendar)
     back = apply(asked, A.receive_supplement, reception, {}, vn(2026, 10, 26, 9), calendar=calendar).dossier
     assert back.state is S.in_process and back.holder == d.holder and not back.clock.paused
     assert back.clock.due > d.clock.due  # paused for two weeks: the due date moved with it

@@ -1,5 +1,10 @@
 """The real cloud app (TestClient runs its lifespan: migrations, seeding) on SQLite and on PostgreSQL.
 
+The reference data is the three-level sample (``tests/data/three_levels``:
+Bình Dương before 2025, province → district → commune), whose codes these
+tests name; the read-scope tests run on the shipped two-level province too
+(``reference_data`` is a fixture a test may parametrize).
+
 No broker: the dossier endpoints do not use MQTT, and the service starts
 degraded when the broker is unreachable (``startup_connect_timeout_s=0``
 so it does not wait for one). The store's clock is replaced by a
@@ -26,7 +31,11 @@ from cloud.settings import Settings
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2026, 10, 12, 8, 0, tzinfo=VN)  # a Monday, no holiday for weeks
 
-OFFICE = "tdm.bptn"  # Thủ Dầu Một's one-stop office, agency H74.718
+THREE_LEVELS = Path(__file__).resolve().parents[1] / "data" / "three_levels"
+SHIPPED = Path(__file__).resolve().parents[2] / "cloud" / "data"
+"""The shipped reference data: Thành phố Hồ Chí Minh, two levels."""
+
+OFFICE = "tdm-bptn"  # Thủ Dầu Một's one-stop office, agency H74.718; its desk's officers have it as their unit
 DEPT = "tdm.ptckh"  # handles dang_ky_kinh_doanh (KD.01)
 PEOPLE: dict[str, tuple[tuple[str, ...], str]] = {}
 """Every person the tests act as: officer id → (role…, unit). The client fixture makes them users."""
@@ -63,7 +72,7 @@ leader = person("leader", "tdm.ubnd", "pct.minh")
 desk = person("results_desk", OFFICE, "tkq.mai")
 commune = person("specialist", "tdm.phu_hoa", "cv.binh")  # an officer of Phú Hòa ward (liên thông)
 tax = person("specialist", "tdm.cct", "ct.hoa")  # Chi cục Thuế Thủ Dầu Một (representative mechanism)
-bc_reception = person("reception", "bc.bptn", "tn.cuong")  # Bến Cát's desk: its own receipt numbers
+bc_reception = person("reception", "bc-bptn", "tn.cuong")  # Bến Cát's desk: its own receipt numbers
 it = person("it", "bd", "it.khoa")  # the account the notification workers run with
 
 
@@ -85,12 +94,19 @@ class Clock:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def reference_data(request: pytest.FixtureRequest) -> Path:
+    """The directory the service seeds its catalogue and units from; parametrize it (indirect) to change it."""
+    return Path(getattr(request, "param", THREE_LEVELS))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, reference_data: Path) -> Settings:
     """The service on SQLite and again on PostgreSQL (``database_url`` is parametrized, tests/postgres.py)."""
     firmware_configs = tmp_path / "firmware_configs"
     firmware_configs.mkdir()
     return Settings(data_dir=tmp_path / "cloud", database_url=database_url, mqtt_port=free_port(),
-                    firmware_configs=firmware_configs, startup_connect_timeout_s=0, http_port=free_port())
+                    firmware_configs=firmware_configs, startup_connect_timeout_s=0, http_port=free_port(),
+                    reference_data=reference_data)
 
 
 @pytest.fixture
@@ -111,8 +127,9 @@ def store(client: TestClient) -> DossierStore:
     return client.app.state.dossiers  # type: ignore[attr-defined,no-any-return]
 
 
-def new_dossier(client: TestClient, procedure: str = "KD.01", applicant: str = "Nguyễn Thị Bình") -> dict:
-    response = client.post("/api/v1/dossiers", headers=reception,
-                           json={"procedure": procedure, "office": OFFICE, "applicant_name": applicant})
+def new_dossier(client: TestClient, procedure: str = "KD.01", applicant: str = "Nguyễn Thị Bình", *,
+                office: str = OFFICE, headers: dict[str, str] = reception) -> dict:
+    response = client.post("/api/v1/dossiers", headers=headers,
+                           json={"procedure": procedure, "office": office, "applicant_name": applicant})
     assert response.status_code == 201, response.text
     return response.json()

@@ -30,7 +30,7 @@ T = TypeVar("T")
 WRITERS = 20
 ROUNDS = 3
 BARRIER_TIMEOUT_S = 30  # only reached if a writer died before the barrier: the test then fails, it does not hang
-AGENCY_DAY = "H74.718-261012"  # tdm.bptn's agency, START's local day
+AGENCY_DAY = "H74.718-261012"  # tdm-bptn's agency, START's local day
 RECEPTION = Actor(role="reception", unit=OFFICE, officer="tn.lan")
 HEAD = Actor(role="department_head", unit=DEPT, officer="tp.hung")
 

@@ -74,7 +74,7 @@ def test_a_return_by_post_records_its_postage_and_expected_delivery(client: Test
 
 def test_a_procedure_without_postal_return_cannot_be_posted(client: TestClient) -> None:
     created = client.post("/api/v1/dossiers", headers=reception, json={
-        "procedure": "HT.02", "office": "tdm.bptn", "applicant_name": "Lê Thị Hoa", "handling_unit": "tdm.ptckh"})
+        "procedure": "HT.02", "office": "tdm-bptn", "applicant_name": "Lê Thị Hoa", "handling_unit": "tdm.ptckh"})
     assert created.status_code == 201, created.text
     code = created.json()["code"]
     advance(client, code, "result_at_desk")

@@ -51,7 +51,7 @@ def test_a_refused_payment_uses_no_number_and_each_office_counts_its_own(client:
     assert client.get(FEES.format(code), headers=reception).json()["receipts"][0]["number"] == "H74.718-BL-2026-000001"
 
     ben_cat = client.post("/api/v1/dossiers", headers=bc_reception,
-                          json={"procedure": "KD.01", "office": "bc.bptn", "applicant_name": "Trần Văn Cường"})
+                          json={"procedure": "KD.01", "office": "bc-bptn", "applicant_name": "Trần Văn Cường"})
     assert ben_cat.status_code == 201, ben_cat.text
     assert collect(client, ben_cat.json()["code"], 100_000, bc_reception).status_code == 200
     numbers = client.get(FEES.format(ben_cat.json()["code"]), headers=bc_reception).json()["receipts"]
@@ -132,7 +132,7 @@ def test_receipts_are_written_with_the_payment_or_not_at_all(client: TestClient,
 
 def test_the_desk_receives_only_a_complete_dossier_and_the_slip_lists_what_it_counted(client: TestClient) -> None:
     form = "Giấy đề nghị đăng ký hộ kinh doanh theo mẫu"
-    body = {"procedure": "KD.01", "office": "tdm.bptn", "applicant_name": "Lê Văn Tư"}
+    body = {"procedure": "KD.01", "office": "tdm-bptn", "applicant_name": "Lê Văn Tư"}
     incomplete = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": []})
     assert incomplete.status_code == 409 and f"{form}: cần 1 bản chính" in incomplete.json()["detail"]
     assert client.get("/api/v1/dossiers", headers=reception).json() == []  # nothing received, no code used

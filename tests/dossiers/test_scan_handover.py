@@ -26,7 +26,7 @@ def test_the_results_desk_scans_the_slip_s_qr_code_and_the_result_is_at_the_desk
     assert body["dossier"]["state"] == "result_at_desk" and body["dossier"]["holder_officer"] == "tkq.mai"
     handover = body["handover"]
     assert handover["action"] == "deliver_result" and handover["sender"]["officer"] == "pct.minh"
-    assert handover["receiver"] == {"unit": "tdm.bptn", "officer": "tkq.mai", "role": "results_desk"}
+    assert handover["receiver"] == {"unit": "tdm-bptn", "officer": "tkq.mai", "role": "results_desk"}
     assert handover == body["dossier"]["dossier"]["handovers"][-1]
     assert events(client, code, "deliver_result")[0]["payload"]["via"] == "scan"
 

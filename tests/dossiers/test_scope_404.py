@@ -23,7 +23,7 @@ from tests.dossiers.conftest import bc_reception, commune, head, new_dossier, pe
 from tests.dossiers.flows import advance
 
 ben_cat_head = person("department_head", "bc.ptckh", "tp.son")  # another district's department
-ben_cat_desk = person("results_desk", "bc.bptn", "tkq.hanh")  # another district's results desk
+ben_cat_desk = person("results_desk", "bc-bptn", "tkq.hanh")  # another district's results desk
 
 OUTSIDERS = {"bc_reception": bc_reception, "ben_cat_head": ben_cat_head, "ben_cat_desk": ben_cat_desk,
              "commune": commune}  # Phú Hòa ward sees its own dossiers, not the district's

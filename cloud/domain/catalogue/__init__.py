@@ -3,8 +3,10 @@
 * :mod:`~cloud.domain.catalogue.procedures`: a procedure's card (field, time
   limit, fees, documents, steps, partner agencies) and the :class:`Catalogue`
   with its look-ups;
-* :mod:`~cloud.domain.catalogue.units`: province → district → commune, each
-  with its one-stop office and departments;
+* :mod:`~cloud.domain.catalogue.units`: the tree of administrative units
+  rooted at the :class:`Province` (province → commune since 2025, province →
+  district → commune before: the tree is data), each with its one-stop office
+  and departments;
 * :mod:`~cloud.domain.catalogue.parsing`: :func:`parse_catalogue` and
   :func:`parse_province`, which validate the loaded YAML and report every
   problem by file and entry;
@@ -26,22 +28,34 @@ from cloud.domain.catalogue.procedures import (
     RequiredDocument,
     Step,
 )
-from cloud.domain.catalogue.units import Commune, Department, District, OneStopOffice, Province
+from cloud.domain.catalogue.units import (
+    LEVEL_OF_KIND,
+    LEVELS,
+    Department,
+    OfficeId,
+    OneStopOffice,
+    PlacedUnit,
+    Province,
+    Unit,
+    UnitKind,
+)
 
 __all__ = [
     "CODE_PATTERN",
+    "LEVELS",
+    "LEVEL_OF_KIND",
     "SLUG_PATTERN",
     "Catalogue",
     "Code",
-    "Commune",
     "Department",
-    "District",
     "Entry",
     "Fee",
     "Level",
     "LienThong",
+    "OfficeId",
     "OneStopOffice",
     "PartnerAgency",
+    "PlacedUnit",
     "Procedure",
     "ProcedureField",
     "Province",
@@ -49,6 +63,8 @@ __all__ = [
     "Slug",
     "Step",
     "Text",
+    "Unit",
+    "UnitKind",
     "parse_catalogue",
     "parse_province",
 ]

@@ -14,14 +14,14 @@ as 8 working hours: :data:`~cloud.domain.deadlines.NOMINAL_WORKING_DAY`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from cloud.domain.catalogue.procedures import Catalogue, PartnerAgency, Procedure, ProcedureField
-from cloud.domain.catalogue.units import Province
+from cloud.domain.catalogue.units import LEVELS, Province, Unit
 from cloud.domain.datafile import DataError, validation_problems
 from cloud.domain.deadlines import NOMINAL_WORKING_DAY
 
@@ -126,8 +126,13 @@ def _hours(value: timedelta) -> str:
 def parse_province(data: Mapping[str, Any] | None, source: str, catalogue: Catalogue | None = None) -> Province:
     """Validate a loaded ``province.yaml``; with a catalogue, check department fields and agencies exist.
 
-    Codes must be unique across all units, offices and departments (a code
-    identifies a unit in hand-overs), and so must offices' ``agency_id``.
+    The tree's shape is data, and checked here: the root, and only the root,
+    is of province level, and no unit is of a higher level than its parent (a
+    commune cannot hold a district; a unit may hold units of its own level,
+    so deeper trees need no code). Codes must be unique across all units and departments (a
+    code identifies a unit in hand-overs), and so must offices' ids and
+    ``agency_id``. Every problem names the file and the entry, by its path in
+    the tree: ``province.yaml: units[2].units[0] (code tdm.phu_hoa): ...``.
     """
     if not isinstance(data, Mapping):
         raise DataError(source, [f"{source}: the file must be a mapping describing one province"])
@@ -137,32 +142,46 @@ def parse_province(data: Mapping[str, Any] | None, source: str, catalogue: Catal
         raise DataError(source, validation_problems(exc, source)) from None
     problems: list[str] = []
     codes: dict[str, str] = {}
+    offices: dict[str, str] = {}
     agency_ids: dict[str, str] = {}
+    known_fields = {f.code for f in catalogue.fields} if catalogue is not None else None
+    known_agencies = {a.code for a in catalogue.agencies} if catalogue is not None else None
 
-    def claim(code: str, where: str) -> None:
-        if code in codes:
-            problems.append(f"{source}: {where}: code {code!r} already used by {codes[code]}")
+    def claim(seen: dict[str, str], what: str, code: str, where: str) -> None:
+        if code in seen:
+            problems.append(f"{source}: {where}: {what} {code!r} already used by {seen[code]}")
         else:
-            codes[code] = where
+            seen[code] = where
 
-    for level, unit in province.units():
-        where = f"{level} {unit.code} ({unit.name})"
-        claim(unit.code, where)
-        claim(unit.office.code, f"{where} office")
-        agency_id = unit.office.agency_id
-        if agency_id in agency_ids:
-            problems.append(f"{source}: {where}: office agency_id {agency_id!r} already used by {agency_ids[agency_id]}")
-        agency_ids[agency_id] = where
+    if province.level != "province":
+        problems.append(f"{source}: kind: the root must be a province (tinh, thanh_pho_trung_uong), got {province.kind}")
+    for path, unit, parent in _tree(province):
+        where = f"{path} (code {unit.code})" if path else f"{unit.kind} {unit.code}"
+        label = f"{where} ({unit.name})"
+        if parent is not None and (unit.level == "province" or LEVELS.index(unit.level) < LEVELS.index(parent.level)):
+            problems.append(f"{source}: {where}: kind: a {unit.kind} ({unit.level} level) cannot be under "
+                            f"{parent.code}, a {parent.kind} ({parent.level} level)")
+        claim(codes, "code", unit.code, label)
+        claim(offices, "office id", unit.office.code, label)
+        claim(agency_ids, "office agency_id", unit.office.agency_id, label)
         for dept in unit.departments:
-            claim(dept.code, f"{where} department {dept.name}")
-            if catalogue is not None:
-                known_fields = {f.code for f in catalogue.fields}
-                known_agencies = {a.code for a in catalogue.agencies}
+            claim(codes, "code", dept.code, f"{label} department {dept.name}")
+            if known_fields is not None:
                 for fld in dept.fields:
                     if fld not in known_fields:
-                        problems.append(f"{source}: {where}: department {dept.code}: unknown field {fld!r}")
-                if dept.agency is not None and dept.agency not in known_agencies:
-                    problems.append(f"{source}: {where}: department {dept.code}: unknown agency {dept.agency!r}")
+                        problems.append(f"{source}: {label}: department {dept.code}: unknown field {fld!r}")
+            if known_agencies is not None and dept.agency is not None and dept.agency not in known_agencies:
+                problems.append(f"{source}: {label}: department {dept.code}: unknown agency {dept.agency!r}")
     if problems:
         raise DataError(source, problems)
     return province
+
+
+def _tree(province: Province) -> Iterator[tuple[str, Unit, Unit | None]]:
+    """Every unit with its key path in the file (``units[2].units[0]``; the root's is empty) and its parent."""
+    stack: list[tuple[str, Unit, Unit | None]] = [("", province, None)]
+    while stack:
+        path, unit, parent = stack.pop()
+        yield path, unit, parent
+        prefix = f"{path}." if path else ""
+        stack.extend((f"{prefix}units[{i}]", child, unit) for i, child in reversed(list(enumerate(unit.units))))
