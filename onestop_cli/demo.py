@@ -223,17 +223,17 @@ Press Ctrl-C to stop."""
                 "and the events the hub kept go up then")
 
     def status(self) -> str:
-        def line(name: str, running: bool, pid: int | None, port: int) -> str:
-            return f"  {name:<14} {'running, pid ' + str(pid) if running else 'stopped':<22} port {port}"
-
-        return "\n".join(["the demo's parts:"] + [line(name, part is not None and part.is_running(),
-                                                         part.pid if part else None, port)
-                                                    for name, part, port in self._parts()])
+        lines = ["the demo's parts:"]
+        for name, part, port in self._parts():
+            state = f"running, pid {part.pid}" if part is not None and part.is_running() else "stopped"
+            lines.append(f"  {name:<14} {state:<22} port {port}")
+        return "\n".join(lines)
 
     def _parts(self) -> list[tuple[str, Mosquitto | Child | None, int]]:
-        return [("cloud broker", self.cloud_broker, self.ports.mqtt), ("office broker", self.office_broker,
-                                                                       self.ports.office_mqtt),
-                ("cloud service", self.cloud, self.ports.http), ("hub agent", self.hub, self.ports.display)]
+        return [("cloud broker", self.cloud_broker, self.ports.mqtt),
+                ("office broker", self.office_broker, self.ports.office_mqtt),
+                ("cloud service", self.cloud, self.ports.http),
+                ("hub agent", self.hub, self.ports.display)]
 
     # -- supervising ----------------------------------------------------------------------------
 

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from typer.testing import CliRunner
 
 from broker.process import free_port
 from onestop_cli.demo import hub_command
+from onestop_cli.main import app
 from tests.cli.children import ROOT, Child, child_env
 from tests.staff import sign_in_staff
 from tests.waiting import wait_until
@@ -135,3 +137,9 @@ def test_the_office_works_on_while_the_cloud_is_away_and_ctrl_c_stops_everything
 def test_office_hours_reach_the_hub_only_when_asked() -> None:
     assert "--open-all-day" in hub_command(Path("edge"), 8001, office_hours=False)
     assert "--open-all-day" not in hub_command(Path("edge"), 8001, office_hours=True)
+
+
+def test_a_control_command_without_a_running_demo_says_how_to_start_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--data-dir", str(tmp_path), "cloud", "stop"])
+    assert result.exit_code == 1
+    assert "no demo is running with the data directory" in result.output and "onestop demo" in result.output
