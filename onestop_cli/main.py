@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import signal
-import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from onestop_cli.audit import audit_app
 from onestop_cli.calendar import calendar_app
 from onestop_cli.environment import read_settings
 from onestop_cli.office import office_app
+from onestop_cli.signals import StopSignals
 from onestop_cli.users import users_app
 from protocol.office_config import ConfigError
 
@@ -100,9 +100,10 @@ def edge(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     agent = HubAgent(cfg, HubOptions.from_settings(settings, simulate=simulate, open_all_day=open_all_day))
-    agent.start()
-    _wait_for_signal()
-    agent.stop()
+    with StopSignals() as signals:  # entered first: a Ctrl-C while the agent starts is kept, not a traceback
+        agent.start()
+        signals.wait()
+        agent.stop()
 
 
 @app.command()
@@ -143,34 +144,65 @@ def seed(
     typer.echo(f"{directory}: loaded {report} into {engine.url.render_as_string()}")
 
 
-@app.command()
+class CloudAction(StrEnum):
+    stop = "stop"
+    start = "start"
+
+
+demo_app = typer.Typer(invoke_without_command=True, help=(
+    "Run the whole system on this machine (without a command): a cloud broker, the cloud service, and the demo "
+    "office Phường Sài Gòn (firmware_configs/sai-gon.yaml) with its broker bridged to the cloud and its hub agent "
+    "with simulated devices. Ctrl-C stops it all.\n\n"
+    "While it runs, a second terminal takes the cloud away and brings it back (onestop demo cloud stop, "
+    "onestop demo cloud start) to show the office working on without it."))
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback()
 def demo(
+    ctx: typer.Context,
     data_dir: Annotated[Path, typer.Option(help="where the demo keeps its brokers, databases and audio")] = Path("data/demo"),
+    office_hours: Annotated[bool, typer.Option(
+        help="apply the office's opening hours and days off (the kiosk refuses tickets outside them); "
+             "by default the demo takes tickets at any hour")] = False,
 ) -> None:
-    """Start a cloud broker, the cloud service and the demo office's hub with simulated devices."""
+    """Start the demo (without a command), or control the running one (with a command)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = data_dir.resolve()
+        return
     from cloud.settings import Settings
     from edge.settings import EdgeSettings
-    from onestop_cli.demo import run_demo
+    from onestop_cli.demo import DemoPorts, run_demo
 
     cloud_settings, hub_settings = read_settings(Settings), read_settings(EdgeSettings)
     http_port, mqtt_port = cloud_settings.http_port, cloud_settings.mqtt_port
-    run_demo(data_dir, http_port=http_port, mqtt_port=mqtt_port,
-             office_mqtt_port=hub_settings.mqtt_port or mqtt_port + 1,
-             display_port=hub_settings.display_port or http_port + 1)
+    run_demo(data_dir, DemoPorts(http=http_port, mqtt=mqtt_port, office_mqtt=hub_settings.mqtt_port or mqtt_port + 1,
+                                 display=hub_settings.display_port or http_port + 1), office_hours=office_hours)
 
 
-def _wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM.
+@demo_app.command("cloud")
+def demo_cloud(ctx: typer.Context, action: Annotated[CloudAction, typer.Argument(
+        help="stop: the cloud service and its broker stop, the office goes on; start: they come back")]) -> None:
+    """Take the running demo's cloud away, or bring it back (the office keeps running either way)."""
+    _demo_request(ctx, ["cloud", action.value])
 
-    The handler hands ``stop.set()`` to a new thread instead of calling it:
-    Python runs handlers on the main thread between bytecodes, possibly while
-    that thread holds the event's internal lock inside ``wait()``, and ``set()``
-    taking the same lock there would deadlock the hub's shutdown.
-    """
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: threading.Thread(target=stop.set, name="stop-signal").start())
-    stop.wait()
+
+@demo_app.command("status")
+def demo_status(ctx: typer.Context) -> None:
+    """Which parts of the running demo run, with their process ids and ports."""
+    _demo_request(ctx, ["status"])
+
+
+def _demo_request(ctx: typer.Context, words: list[str]) -> None:
+    from onestop_cli.demo_control import ControlError, send
+
+    try:
+        ok, message = send(ctx.obj, words)
+    except ControlError as exc:
+        typer.echo(f"ERROR: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(message, err=not ok)
+    raise typer.Exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

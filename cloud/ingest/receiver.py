@@ -52,6 +52,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -249,6 +250,7 @@ class Receiver:
                 log.warning("ingest.receiver_kill", pid=self.process.pid)
                 self.process.kill()
                 self.process.wait(timeout=2)
+            log.info("ingest.receiver_stopped", pid=self.process.pid, exitcode=self.process.returncode)
 
     def _settle(self, conn: Connection, batch_id: int, committed: bool) -> None:
         """From the writer's thread, after the batch's transaction. ``conn`` is the child that
@@ -311,7 +313,16 @@ class Receiver:
 
 
 def main() -> None:
-    """``python -m cloud.ingest.receiver FD``: FD is our end of the socket pair; the config comes first."""
+    """``python -m cloud.ingest.receiver FD``: FD is our end of the socket pair; the config comes first.
+
+    The child ignores SIGINT and SIGTERM: its parent decides when it stops. A Ctrl-C in the terminal
+    (or a service manager's SIGTERM to the whole group) reaches the parent as well, which then stops
+    the child in order (hand over, commit, ack, disconnect); dying on the signal instead would print a
+    ``KeyboardInterrupt`` traceback and look like a crash (``ingest.receiver_died``). A parent that
+    dies without stopping it closes the pipe, and the child leaves then.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
     conn = Connection(int(sys.argv[1]))
     config = conn.recv()
     serve(config, conn)
