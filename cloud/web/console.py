@@ -24,11 +24,13 @@ from cloud.api.deps import (
     SESSION_COOKIE,
     Principal,
     PrincipalDep,
+    ScopeDep,
     SessionDep,
     SettingsDep,
     ThrottleDep,
     UsersDep,
     require_same_origin,
+    sees_office,
 )
 from cloud.api.errors import ApiError
 from cloud.api.routes.auth import sign_in
@@ -118,15 +120,18 @@ def logout(principal: PrincipalDep, users: UsersDep) -> Response:
 
 
 @router.get("/console", response_class=HTMLResponse)
-def offices_page(request: Request, session: SessionDep, user: ConsoleUser) -> HTMLResponse:
-    return templates.TemplateResponse(request, "offices.html", {"offices": queries.list_offices(session), "user": user})
+def offices_page(request: Request, session: SessionDep, user: ConsoleUser, scope: ScopeDep) -> HTMLResponse:
+    """The offices of the officer's administration (cloud/domain/scope.py), as the API lists them."""
+    return templates.TemplateResponse(request, "offices.html", {
+        "offices": queries.list_offices(session, scope.offices), "user": user})
 
 
 @router.get("/console/offices/{office}", response_class=HTMLResponse)
 def office_page(request: Request, office: str, session: SessionDep, settings: SettingsDep,
-                user: ConsoleUser) -> HTMLResponse:
+                user: ConsoleUser, scope: ScopeDep) -> HTMLResponse:
+    """An office's queue and counters; another administration's office is "not found", as in the API."""
     found = session.get(Office, office)
-    if found is None:
+    if found is None or not sees_office(scope, found.id):
         return templates.TemplateResponse(request, "not_found.html", {"office": office, "user": user}, status_code=404)
     detail = queries.office_detail(session, found)
     return templates.TemplateResponse(request, "office.html", {
@@ -135,4 +140,5 @@ def office_page(request: Request, office: str, session: SessionDep, settings: Se
         "field_names": {f.code: f.name for f in detail.fields},
         "command_timeout": settings.command_timeout_s,
         "user": user,
+        "me": user.user.username if user.user else None,
     })

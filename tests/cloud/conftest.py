@@ -23,7 +23,7 @@ from cloud.app import CloudServer
 from cloud.db.engine import make_engine
 from cloud.settings import Settings
 from tests.cloud.fakes import FakeHub, OfficeEdge
-from tests.staff import sign_in_staff
+from tests.staff import prepare_office, sign_in_staff
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +74,7 @@ def start_cloud(settings: Settings) -> Iterator[Callable[..., CloudServer]]:
     servers: list[CloudServer] = []
 
     def start(s: Settings = settings) -> CloudServer:
+        prepare_office(s.db_url, s.reference_data)
         server = CloudServer(s).start()
         servers.append(server)
         wait_until(lambda: httpx.get(f"{server.url}/api/v1/health").json()["mqtt_connected"], timeout=10,
