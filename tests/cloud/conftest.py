@@ -74,7 +74,6 @@ def start_cloud(settings: Settings) -> Iterator[Callable[..., CloudServer]]:
     servers: list[CloudServer] = []
 
     def start(s: Settings = settings) -> CloudServer:
-        prepare_office(s.db_url, s.reference_data)
         server = CloudServer(s).start()
         servers.append(server)
         wait_until(lambda: httpx.get(f"{server.url}/api/v1/health").json()["mqtt_connected"], timeout=10,
@@ -87,7 +86,9 @@ def start_cloud(settings: Settings) -> Iterator[Callable[..., CloudServer]]:
 
 
 @pytest.fixture
-def cloud(start_cloud: Callable[..., CloudServer]) -> CloudServer:
+def cloud(start_cloud: Callable[..., CloudServer], settings: Settings) -> CloudServer:
+    """The service, whose database knows the unit of office sai-gon (the staff account's: tests/staff.py)."""
+    prepare_office(settings.db_url, settings.reference_data)
     return start_cloud()
 
 
