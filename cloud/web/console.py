@@ -1,5 +1,10 @@
 """Staff console (bảng điều khiển): offices, their queues and the counters' buttons.
 
+An officer signs in at a counter here ("Nhận quầy"; pause "Tạm nghỉ",
+"Tiếp tục", leave "Rời quầy"): the buttons call the counters API, and each
+counter shows its status and who sits there by full name. An officer sees
+the offices of their own administration only, as in the API.
+
 Pages are rendered on the server from the same read models as the API, so
 they are complete without JavaScript; a small script then polls the JSON API
 every second and re-draws the parts that change, and sends the counter
@@ -42,6 +47,8 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["role_labels"] = ROLE_LABELS_VI
+templates.env.globals["status_labels"] = {"open": "Đang mở", "paused": "Tạm nghỉ", "closed": "Đóng"}
+"""A counter's status as the office page shows it (console.js has the same words)."""
 
 router = APIRouter(include_in_schema=False)
 
