@@ -190,3 +190,33 @@ def test_a_provincial_monitor_reads_every_office_and_operates_none(api: httpx.Cl
     assert [o["id"] for o in api.get("/api/v1/offices", headers=monitor).json()] == ["sai-gon"]
     assert api.get("/api/v1/offices/sai-gon/queue", headers=monitor).status_code == 200
     assert api.post(COUNTER.format(1, "call-next"), headers=monitor).status_code == 403
+
+
+# -- ticket → call → dossier ----------------------------------------------------------------------------
+
+
+def test_a_ticket_called_at_a_counter_becomes_the_dossier_received_there(
+    api: httpx.Client, edge: OfficeEdge, fake_hub: Callable[..., FakeHub]
+) -> None:
+    """The officer signs in at counter 1; the hub reports the ticket called there by them; the desk receives
+    the citizen's dossier with that ticket: the dossier shows the ticket, the counter and the officer."""
+    fake_hub(like_a_hub())
+    assert api.post(COUNTER.format(1, "sign-in")).status_code == 200
+    me = OfficerRef(id=STAFF, name=STAFF_NAME)
+    edge.publish_event(1, issued(1, "A001"))
+    edge.publish_event(2, TicketCalled(ticket_id=ticket_id(1), number="A001", field="ho-tich", counter=1, officer=me))
+    edge.expect_cursor(2)
+    card = api.get("/api/v1/catalogue/HT.01").json()["documents"]
+    created = api.post("/api/v1/dossiers", json={
+        "procedure": "HT.01", "office": "sai-gon", "applicant_name": "Nguyễn Văn Em", "ticket": ticket_id(1),
+        "handling_unit": f"{staff_unit_of(api)}.tp", "documents": [{"code": d["code"]} for d in card]})
+    assert created.status_code == 201, created.text
+    dossier = api.get(f"/api/v1/dossiers/{created.json()['code']}").json()
+    assert dossier["ticket"] == {"id": ticket_id(1), "number": "A001", "counter": 1, "officer": STAFF,
+                                 "officer_name": STAFF_NAME}
+    current = counter_of(api, 1, "/queue")["current"]
+    assert current["number"] == "A001" and current["dossiers"] == [created.json()["code"]]
+
+
+def staff_unit_of(api: httpx.Client) -> str:
+    return str(api.get("/api/v1/auth/me").json()["unit"])
