@@ -36,6 +36,8 @@ from broker.process import free_port  # noqa: E402
 OFFICE = "sai-gon"  # Phường Sài Gòn (cloud/data/province.yaml); its desk officers have it as their unit
 DEPT = "hcm.sai_gon.kt"  # Phòng Kinh tế, Hạ tầng và Đô thị: handles KD.01
 PROCEDURE = "KD.01"
+PAPERS = [{"code": "KD.01-1"}]
+"""What the desk ticks for KD.01: its required paper (the second is only for a family household)."""
 OFFICERS = {  # username: (role, unit)
     "b.tiepnhan": ("reception", OFFICE),
     "b.truongphong": ("department_head", DEPT),
@@ -79,7 +81,7 @@ def walk(client: httpx.Client, url: str, headers: dict[str, dict[str, str]], tim
         return response.json()  # type: ignore[no-any-return]
 
     created = call("POST", "/dossiers", "b.tiepnhan",
-                   {"procedure": PROCEDURE, "office": OFFICE, "applicant_name": "Nguyễn Văn Thử"})
+                   {"procedure": PROCEDURE, "office": OFFICE, "applicant_name": "Nguyễn Văn Thử", "documents": PAPERS})
     if created is None:
         return
     code = created["code"]

@@ -16,7 +16,7 @@ from broker.process import free_port
 from broker.stack import CloudBroker, OfficeBroker
 from edge.agent import HubAgent, HubOptions
 from edge.config_file import load_office_config
-from tests.staff import sign_in_staff
+from tests.staff import prepare_office, sign_in_staff
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = ROOT / "firmware_configs" / "sai-gon.yaml"
@@ -65,6 +65,7 @@ def cloud_service(tmp_path: Path, cloud_broker: CloudBroker) -> Iterator[tuple[o
         mqtt_password=cloud_broker.service_password, firmware_configs=ROOT / "firmware_configs",
         http_port=0, command_timeout_s=3.0, mqtt_client_id=f"cloud-{tmp_path.name}"[:60],
     )
+    prepare_office(settings.db_url, settings.reference_data)
     server = CloudServer(settings).start()
     try:
         with httpx.Client(base_url=server.url, timeout=10,

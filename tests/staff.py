@@ -11,11 +11,19 @@ offices of their unit (cloud/domain/scope.py) still lets it operate that one.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from cloud.auth.users import UserStore
-from cloud.db.engine import make_engine
+from sqlalchemy import select
 
+from cloud.auth.users import UserStore
+from cloud.db import migrate
+from cloud.db.dossiers import admin_unit_table
+from cloud.db.engine import make_engine
+from cloud.dossiers.seed import seed_if_empty
+
+OFFICE = "sai-gon"
+"""The demo office, whose queue the staff account operates."""
 STAFF = "ops.test"
 TOKEN = "test-ops-token"
 PASSWORD = "mật khẩu kiểm thử"
@@ -23,13 +31,39 @@ HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 AS_IT = {"X-Acting-Role": "it"}
 
 
+def prepare_office(db_url: str, reference_data: Path) -> str:
+    """Migrate and seed the database as the cloud's start-up would, and return the staff's unit.
+
+    Queues follow the office (an officer operates those of their unit's
+    administration) and a desk officer's unit is the office itself (they
+    receive there: docs/workflow.md), so the staff account sits at the demo
+    office's desk, ``sai-gon``, of the unit Phường Sài Gòn.
+    """
+    engine = make_engine(db_url)
+    try:
+        migrate.upgrade(engine)
+        seed_if_empty(engine, reference_data)
+        with engine.connect() as conn:
+            unit = conn.execute(select(admin_unit_table.c.id).where(admin_unit_table.c.office == OFFICE)).scalar()
+        assert unit is not None, f"the reference data in {reference_data} has no unit whose office is {OFFICE}"
+        return OFFICE
+    finally:
+        engine.dispose()
+
+
+def staff_unit(db_url: str) -> str:
+    """The staff's unit: the demo office's desk (see :func:`prepare_office`)."""
+    return OFFICE
+
+
 def sign_in_staff(db_url: str) -> dict[str, str]:
-    """Create the staff account in a migrated database (once) and return its request headers."""
+    """Create the staff account in a migrated database (once), in the demo office's unit, and return its
+    request headers."""
     engine = make_engine(db_url)
     try:
         users = UserStore(engine)
         if users.get(STAFF) is None:
-            users.add(STAFF, full_name="Cán bộ vận hành (kiểm thử)", unit="hcm.sai_gon", roles=["reception", "it"],
+            users.add(STAFF, full_name="Cán bộ vận hành (kiểm thử)", unit=OFFICE, roles=["reception", "it"],
                       password=PASSWORD)
             users.issue_token(STAFF, kind="api", name="tests", ttl=timedelta(days=1), secret=TOKEN)
     finally:

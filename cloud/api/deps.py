@@ -61,18 +61,7 @@ CommandBusDep = Annotated[CommandBus, Depends(get_bus)]
 IngestDep = Annotated[IngestConsumer, Depends(get_ingest)]
 
 
-def get_office(session: SessionDep, office: Annotated[str, Path(description="Office id, e.g. demo")]) -> Office:
-    found = session.get(Office, office)
-    if found is None:
-        raise ApiError(
-            404, "office_not_found",
-            f"office {office!r} is not known to the cloud; offices are loaded from firmware_configs/*.yaml at startup",
-            f"Không tìm thấy bộ phận một cửa “{office}”.",
-        )
-    return found
 
-
-OfficeDep = Annotated[Office, Depends(get_office)]
 
 
 async def get_dossiers(request: Request) -> DossierStore:
@@ -233,3 +222,34 @@ async def get_scope(principal: PrincipalDep, store: DossiersDep) -> Scope:
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def sees_office(scope: Scope, office: str) -> bool:
+    """Whether a read scope reaches the queue of ``office`` (Scope.offices: None means every office)."""
+    return scope.offices is None or office in scope.offices
+
+
+def office_not_found(office: str) -> ApiError:
+    return ApiError(
+        404, "office_not_found",
+        f"no office {office!r} among the offices you may see (offices are loaded from firmware_configs/*.yaml; "
+        "an officer sees those of their administration)",
+        f"Không tìm thấy bộ phận một cửa “{office}”.",
+    )
+
+
+def get_office(session: SessionDep, scope: ScopeDep,
+               office: Annotated[str, Path(description="Office id, e.g. sai-gon")]) -> Office:
+    """The office in the path if the caller's read scope reaches it; 404 otherwise, as for an unknown one.
+
+    Queues follow the dossiers' rule (cloud/domain/scope.py): an officer reads
+    and operates the queues of their own administration's offices, and a
+    foreign office answers exactly as a missing one, so ids cannot be probed.
+    """
+    found = session.get(Office, office)
+    if found is None or not sees_office(scope, found.id):
+        raise office_not_found(office)
+    return found
+
+
+OfficeDep = Annotated[Office, Depends(get_office)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from cloud.domain.contact import check_email, normalise_phone
-from cloud.domain.workflow import DossierState, Name, ReceivedDocument, RefCode
+from cloud.domain.workflow import DossierState, Name, ReceivedPaper, RefCode
 from cloud.dossiers.store import EventRecord
 
 Text = Name
@@ -26,19 +26,35 @@ class ProcedureSummary(BaseModel):
     postal_return: bool
 
 
-class DossierCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+EXAMPLE_DOSSIER: dict[str, JsonValue] = {
+    "procedure": "HT.01", "office": "sai-gon", "applicant_name": "Nguyễn Thị Bình",
+    "applicant_phone": "0912 345 678", "documents": [{"code": "HT.01-1"}, {"code": "HT.01-2", "originals": 1}],
+    "ticket": "20261202-080512-0007",
+}
 
-    procedure: RefCode = Field(description="Procedure code from GET /api/v1/catalogue, e.g. HT.01")
-    office: RefCode = Field(description="Code of the receiving one-stop office, e.g. tdm.bptn (province.yaml)")
-    applicant_name: Text = Field(description="Personal data: shown to staff, never on the public lookup.")
+
+class DossierCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_DOSSIER]})
+
+    procedure: RefCode = Field(examples=["HT.01"], description=(
+        "Procedure code from GET /api/v1/catalogue (cloud/data/catalogue.yaml), e.g. HT.01 Đăng ký khai sinh"))
+    office: RefCode = Field(examples=["sai-gon"], description=(
+        "Id of the receiving one-stop office (the same id as its queue's: GET /api/v1/offices), e.g. sai-gon"))
+    applicant_name: Text = Field(examples=["Nguyễn Thị Bình"],
+                                 description="Personal data: shown to staff, never on the public lookup.")
     applicant_phone: str | None = Field(default=None, max_length=32, examples=["0912 345 678"], description=(
         "Where notifications go by SMS/Zalo: a Vietnamese number as typed; stored as +84…. Personal data."))
     applicant_email: str | None = Field(default=None, max_length=254, description="Personal data.")
-    documents: list[ReceivedDocument] | None = Field(default=None, max_length=50, description=(
-        "The papers the desk received (name as in the catalogue, originals, copies). Given: the dossier must be "
-        "the procedure's complete set, or 409 says what is missing. Absent: not checked; the slip lists the "
-        "catalogue's papers."))
+    documents: list[ReceivedPaper] = Field(max_length=50, description=(
+        "Required: the papers of the procedure's card that the desk received, each by its code (GET "
+        "/api/v1/catalogue/{code}: documents[].code, e.g. HT.01-1), with the originals and copies handed in "
+        "(default: what the card asks). They must make the complete set, or 409 dossier_incomplete names "
+        "each missing paper (message_vi too); an unknown code is 422. The receipt (form 01) lists exactly these."))
+    ticket: str | None = Field(default=None, min_length=1, max_length=32, examples=["20261202-080512-0007"],
+                               description=(
+        "The queue ticket of the citizen's turn (ticket_id in GET /api/v1/offices/{office}/queue): a ticket of "
+        "this office, of today, that a counter called (called or served). The dossier records it with the counter "
+        "and the officer who called it; one turn may file several dossiers."))
     channel: Literal["counter", "online"] = "counter"
     handling_unit: RefCode | None = Field(
         default=None, description="Department that processes it; default: the office's unit's department of the field."
@@ -54,6 +70,16 @@ class DossierCreate(BaseModel):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         return check_email(value) if value is not None and value.strip() else None
+
+
+class DossierTicket(BaseModel):
+    """The queue ticket of the turn the dossier was received at."""
+
+    id: str
+    number: str | None
+    counter: int | None = Field(description="The counter that called it.")
+    officer: str = Field(description="Login of the officer who called it (or received the dossier).")
+    officer_name: str = Field(description="That officer's full name.")
 
 
 class DossierSummary(BaseModel):
@@ -76,6 +102,8 @@ class DossierSummary(BaseModel):
     appointment: datetime
     overdue: bool
     version: int = Field(description="Send it back in If-Match to refuse acting on a dossier someone else changed.")
+    ticket: DossierTicket | None = Field(default=None, description="The queue ticket of the citizen's turn, if attached.")
+    received_by: str | None = Field(default=None, description="Full name of the officer who received it.")
 
 
 #: One history row as the store returns it; FastAPI serialises the dataclass as is.
@@ -95,12 +123,13 @@ class PublicDossier(BaseModel):
     procedure: str
     state: DossierState
     label_vi: str
-    unit: str = Field(description="Unit holding the dossier now.")
-    officer: str | None = Field(description="Officer holding it now (001: citizens must see who has it).")
-    handled_by: str | None
+    unit: str = Field(description="Name of the unit holding the dossier now, e.g. Phòng Tài chính – Kế hoạch.")
+    unit_code: str = Field(description="That unit's code.")
+    officer: str | None = Field(description="Full name of the officer holding it now (001: citizens must see who has it).")
+    handled_by: str | None = Field(description="Full name of the handling officer.")
     due: datetime
     appointment: datetime
-    waiting_for: list[str]
+    waiting_for: list[str] = Field(description="Names of the units a pending sub-task waits for.")
     refusal_reasons: list[str]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_
@@ -24,7 +25,7 @@ from sqlmodel import Session, col, select
 from cloud.api import schemas
 from cloud.api.errors import ApiError
 from cloud.db.office_configs import node_ids
-from cloud.db.tables import Counter, DeadLetter, Node, Office, Ticket
+from cloud.db.tables import Counter, CounterState, DeadLetter, Node, Office, Ticket
 from cloud.ingest.writer import BRIDGE_NODE
 
 #: Order of the queue: priority tickets first, then issue order (the ticket id
@@ -76,27 +77,44 @@ def _summary_fields(office: Office, nodes: list[Node]) -> dict[str, object]:
     }
 
 
-def list_offices(session: Session) -> list[schemas.OfficeSummary]:
-    offices = list(session.exec(select(Office).order_by(col(Office.id))))
+def list_offices(session: Session, visible: frozenset[str] | None = None) -> list[schemas.OfficeSummary]:
+    """Every configured office, or those of ``visible`` (a read scope's offices; None: all)."""
+    query = select(Office).order_by(col(Office.id))
+    if visible is not None:
+        query = query.where(col(Office.id).in_(visible))
+    offices = list(session.exec(query))
     nodes = _nodes_by_office(session, offices)
     return [schemas.OfficeSummary(**_summary_fields(o, nodes.get(o.id, []))) for o in offices]
 
 
+def _counters(session: Session, office: Office) -> list[tuple[Counter, dict[str, Any]]]:
+    """The office's counters with their state as the hub reported it (closed if it never did)."""
+    states = {s.number: s for s in session.exec(select(CounterState).where(CounterState.office == office.id))}
+    counters = session.exec(select(Counter).where(Counter.office == office.id).order_by(col(Counter.number)))
+    found = []
+    for c in counters:
+        state = states.get(c.number)
+        found.append((c, {} if state is None else {"status": state.status, "officer_id": state.officer_id,
+                                                   "officer_name": state.officer_name, "since": state.since}))
+    return found
+
+
 def office_detail(session: Session, office: Office) -> schemas.OfficeDetail:
     nodes = _nodes_by_office(session, [office]).get(office.id, [])
-    counters = session.exec(select(Counter).where(Counter.office == office.id).order_by(col(Counter.number)))
     return schemas.OfficeDetail(
         **_summary_fields(office, nodes),
         config_version=office.config_version,
         fields=[schemas.FieldInfo(code=f["code"], name=f["name"], prefix=f["prefix"])
                 for f in office.config.get("fields", [])],
-        counters=[schemas.CounterInfo(number=c.number, fields=list(c.fields)) for c in counters],
+        counters=[schemas.CounterInfo(number=c.number, fields=list(c.fields), **state)
+                  for c, state in _counters(session, office)],
     )
 
 
 def _ticket(t: Ticket) -> schemas.TicketView:
     return schemas.TicketView(ticket_id=t.ticket_id, number=t.number, field=t.field, priority=t.priority,
-                              status=t.status, counter=t.counter, issued_at=t.issued_at, called_at=t.called_at)
+                              status=t.status, counter=t.counter, issued_at=t.issued_at, called_at=t.called_at,
+                              officer_name=t.officer_name, dossiers=list(t.dossiers or []))
 
 
 def queue_view(session: Session, office: Office, now: datetime | None = None) -> schemas.QueueView:
@@ -113,7 +131,6 @@ def queue_view(session: Session, office: Office, now: datetime | None = None) ->
     ):
         setattr(counts, status, count)
         counts.issued += count
-    counters = session.exec(select(Counter).where(Counter.office == office.id).order_by(col(Counter.number)))
     detail_nodes = _nodes_by_office(session, [office]).get(office.id, [])
     summary = _summary_fields(office, detail_nodes)
     return schemas.QueueView(
@@ -126,9 +143,9 @@ def queue_view(session: Session, office: Office, now: datetime | None = None) ->
             for f in office.config.get("fields", [])
         ],
         counters=[
-            schemas.CounterQueue(number=c.number, fields=list(c.fields),
+            schemas.CounterQueue(number=c.number, fields=list(c.fields), **state,
                                  current=_ticket(current[c.number]) if c.number in current else None)
-            for c in counters
+            for c, state in _counters(session, office)
         ],
         counts=counts,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -43,6 +43,11 @@ class FieldInfo(BaseModel):
 class CounterInfo(BaseModel):
     number: int
     fields: list[str]
+    status: Literal["open", "paused", "closed"] = Field(
+        default="closed", description="open: an officer serves; paused: on a break the officer chose; closed: nobody.")
+    officer_name: str | None = Field(default=None, description="Full name of the officer sitting at it.")
+    officer_id: str | None = Field(default=None, description="That officer's login.")
+    since: datetime | None = Field(default=None, description="Since when the counter has this status.")
 
 
 class OfficeDetail(OfficeSummary):
@@ -60,6 +65,8 @@ class TicketView(BaseModel):
     counter: int | None
     issued_at: datetime | None
     called_at: datetime | None
+    officer_name: str | None = Field(default=None, description="Who called, served or marked it (full name).")
+    dossiers: list[str] = Field(default_factory=list, description="Dossiers received at this turn.")
 
 
 class FieldQueue(FieldInfo):
@@ -94,6 +101,18 @@ class CalledTicket(BaseModel):
     number: str
     field: str
     counter: int
+    command_id: str
+
+
+class CounterSitting(BaseModel):
+    """What the hub applied after sign-in, pause, resume or sign-out."""
+
+    office: str
+    counter: int
+    status: Literal["open", "paused", "closed"]
+    officer_id: str | None
+    officer_name: str | None
+    since: datetime = Field(description="When the officer signed in (the sitting's start), or when it ended.")
     command_id: str
 
 

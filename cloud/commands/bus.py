@@ -64,8 +64,12 @@ class CommandBus:
 
     # -- sending ----------------------------------------------------------------------------
 
-    async def send(self, office: str, node: str, data: Message, timeout: float | None = None) -> Ack:
+    async def send(self, office: str, node: str, data: Message, timeout: float | None = None,
+                   effect: records.AckEffect | None = None) -> Ack:
         """Send ``data`` to ``office``/``node`` and return its ack (ok or not).
+
+        ``effect`` runs in the transaction that stores an ok ack (records.record_ack). An ack that
+        comes after the timeout is stored without it: the caller was told the command failed.
 
         Raises BrokerUnavailable when not connected, CommandTimeout when no
         ack arrives within ``timeout`` seconds.
@@ -91,7 +95,7 @@ class CommandBus:
                 await asyncio.to_thread(records.mark_expired, self.engine, envelope.id)
                 bound.warning("command.timeout", timeout_s=timeout)
                 raise CommandTimeout(envelope.id, office, node, timeout) from None
-            await asyncio.to_thread(records.record_ack, self.engine, ack)
+            await asyncio.to_thread(records.record_ack, self.engine, ack, effect)
             bound.info("command.acked", ok=ack.ok, error=ack.error.code if ack.error else None,
                        ms=round((datetime.now(UTC) - now).total_seconds() * 1000, 1))
             return ack

@@ -7,11 +7,13 @@ update before answering).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
+from cloud.db.engine import write_transaction
 from cloud.db.tables import command_table
 from protocol import Ack, CommandEnvelope
 
@@ -30,10 +32,17 @@ def insert_pending(engine: Engine, envelope: CommandEnvelope) -> None:
         ))
 
 
-def record_ack(engine: Engine, ack: Ack) -> AckOutcome:
-    """Store the ack's result. A late ack (after the cloud gave up) still records what the node did."""
+AckEffect = Callable[[Connection, Ack], None]
+"""What the cloud records because the node did what it was asked (a counter's sitting), written in the
+transaction that stores the ack, so the ack is never stored without it, nor it without the ack."""
+
+
+def record_ack(engine: Engine, ack: Ack, effect: AckEffect | None = None) -> AckOutcome:
+    """Store the ack's result, and run ``effect`` in the same transaction when it is the first ack and ok.
+
+    A late ack (after the cloud gave up) still records what the node did."""
     c = command_table.c
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         changed = conn.execute(
             update(command_table)
             .where(c.id == ack.command_id, c.status.in_(("pending", "expired")))
@@ -41,6 +50,8 @@ def record_ack(engine: Engine, ack: Ack) -> AckOutcome:
                     error=ack.error.model_dump() if ack.error else None)
         ).rowcount
         if changed:
+            if effect is not None and ack.ok:
+                effect(conn, ack)
             return AckOutcome.RECORDED
         exists = conn.execute(select(c.id).where(c.id == ack.command_id)).first()
     return AckOutcome.DUPLICATE if exists else AckOutcome.UNKNOWN

@@ -61,6 +61,7 @@ class DossierRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_dossier_office_state", "office", "state"),
         Index("ix_dossier_due_at", "due_at"),
+        Index("ix_dossier_office_ticket", "office", "ticket_id"),
     )
 
     code: str = Field(primary_key=True, max_length=DOSSIER_CODE)
@@ -80,6 +81,9 @@ class DossierRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UtcDateTime)
     data: dict[str, Any] = Field(sa_type=JSON, description="The serialised pure Dossier.")
     version: int = Field(default=1)
+    ticket_id: str | None = Field(default=None, max_length=32,
+                                  description="The queue ticket of the turn it was received at (ticket.ticket_id).")
+    counter: int | None = Field(default=None, description="The counter that called that ticket.")
 
 
 class DossierEventRow(SQLModel, table=True):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, LargeBinary, String
+from sqlalchemy import JSON, Index, LargeBinary, String, text
 from sqlmodel import Field, SQLModel
 
 from cloud.db.types import BigInt, ReadableText, UtcDateTime, table_of
@@ -107,6 +107,60 @@ class Ticket(SQLModel, table=True):
     issued_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     called_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    officer_id: str | None = Field(default=None, sa_type=String(64),
+                                   description="Login of the officer at the counter that called, served or marked it.")
+    officer_name: str | None = Field(default=None, sa_type=String(120), description="That officer's full name.")
+    dossiers: list[str] | None = Field(default=None, sa_type=JSON,
+                                       description="Codes of the dossiers received at this turn, in order.")
+
+
+#: The states of a counter (protocol.messages.CounterStatus).
+COUNTER_STATUSES = ("open", "paused", "closed")
+
+
+class CounterState(SQLModel, table=True):
+    """A counter's status and officer as its hub reported (``counter.status``) or acknowledged them.
+
+    Its own table, not columns of ``counter``: those rows are replaced each
+    time the office's configuration is loaded, and a restart of the cloud
+    must not forget who sits where.
+    """
+
+    __tablename__ = "counter_state"
+
+    office: str = Field(primary_key=True, max_length=63)
+    number: int = Field(primary_key=True)
+    status: str = Field(max_length=16)
+    officer_id: str | None = Field(default=None, sa_type=String(64))
+    officer_name: str | None = Field(default=None, sa_type=String(120))
+    since: datetime = Field(sa_type=UtcDateTime, description="When the hub applied this status (orders the facts).")
+
+
+class CounterSession(SQLModel, table=True):
+    """One sitting of an officer at a counter, from signing in at the console to signing out.
+
+    At most one open sitting (``ended_at`` null) per officer and per counter:
+    an officer sits at one counter at a time (docs/cloud.md).
+    """
+
+    __tablename__ = "counter_session"
+    __table_args__ = (
+        Index("ux_counter_session_officer_open", "officer_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        Index("ux_counter_session_counter_open", "office", "counter", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office: str = Field(max_length=63)
+    counter: int
+    officer_id: str = Field(sa_type=String(64))
+    officer_name: str = Field(sa_type=String(120))
+    status: str = Field(max_length=16, description="open or paused while the sitting lasts, closed after it.")
+    started_at: datetime = Field(sa_type=UtcDateTime)
+    status_at: datetime = Field(sa_type=UtcDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ended_by: str | None = Field(default=None, sa_type=String(64), description="Who signed the officer out.")
 
 
 class Command(SQLModel, table=True):
@@ -163,6 +217,8 @@ command_table = table_of(Command)
 dead_letter_table = table_of(DeadLetter)
 office_table = table_of(Office)
 counter_table = table_of(Counter)
+counter_state_table = table_of(CounterState)
+counter_session_table = table_of(CounterSession)
 
 # The dossier, user and audit tables live in their own modules; importing them here
 # registers them on SQLModel.metadata wherever the cloud's tables are known.

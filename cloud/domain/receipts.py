@@ -207,21 +207,27 @@ class AcknowledgementSlip(_Frozen):
     appointment: datetime
     return_at: str
     received_by: str
+    """The receiving officer's full name, as the paper prints it (their login is in the dossier's record)."""
     id_card_notice: str = ID_CARD_NOTICE
     copies: int = 2
 
 
 def acknowledgement_slip(dossier: Dossier, *, applicant_name: str, unit_name: str, office_name: str,
-                         documents: Iterable[RequiredDocument | ReceivedDocument]) -> AcknowledgementSlip:
+                         received_by: str | None = None,
+                         documents: Iterable[RequiredDocument | ReceivedDocument] | None = None) -> AcknowledgementSlip:
     """The slip of ``dossier`` as printed at receipt; the appointment is the current one (an apology moves it).
 
-    ``documents``: the papers the desk counted (``dossier.documents``), or the catalogue's list for a dossier
-    received without them."""
+    ``documents``: default, the papers the desk counted (``dossier.documents``), and only those: the slip
+    is the office's acknowledgement of what it received, so it never lists a paper nobody handed in (a
+    dossier received before the desk listed its papers shows none). ``received_by``: the receiving
+    officer's full name (default: their login, when the caller knows no name)."""
+    papers = dossier.documents if documents is None else tuple(documents)
+    login = dossier.received_by.officer
     return AcknowledgementSlip(
         issuer=(f"ỦY BAN NHÂN DÂN {unit_name.upper()}", office_name), office_name=office_name, code=dossier.code,
         barcode=dossier.code, applicant_name=applicant_name, procedure_code=dossier.terms.code,
         procedure_name=dossier.terms.name,
-        documents=tuple(SlipDocument(name=d.name, originals=d.originals, copies=d.copies) for d in documents),
+        documents=tuple(SlipDocument(name=d.name, originals=d.originals, copies=d.copies) for d in papers),
         time_limit=dossier.clock.limit.label_vi, received_at=dossier.created_at, appointment=dossier.clock.appointment,
-        return_at=office_name, received_by=dossier.received_by.officer or dossier.received_by.unit,
+        return_at=office_name, received_by=received_by or login or dossier.received_by.unit,
     )

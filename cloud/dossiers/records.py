@@ -22,7 +22,7 @@ happened (the transactional-outbox pattern).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -144,6 +144,17 @@ RECORDERS: Mapping[Action, Callable[[ActionContext], dict[str, Any]]] = {
 }
 
 
+def officer_names(engine: Engine, logins: Iterable[str | None]) -> dict[str, str]:
+    """Login → full name of the accounts among ``logins`` (people read names, not logins)."""
+    wanted = {login for login in logins if login}
+    if not wanted:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(user_table.c.username, user_table.c.full_name)
+                            .where(user_table.c.username.in_(wanted)))
+        return {r.username: r.full_name for r in rows}
+
+
 def _officer_names(conn: Connection, d: Dossier) -> dict[str, str]:
     ids = {h.officer for h in (d.assignee, d.decided_by) if h is not None and h.officer}
     if not ids:
@@ -207,13 +218,6 @@ def office_unit(engine: Engine, office: str) -> Any:
     """The ``admin_unit`` row of one-stop office ``office`` (its unit's name, the office's name), or None."""
     with engine.connect() as conn:
         return conn.execute(select(admin_unit_table).where(admin_unit_table.c.office == office)).first()
-
-
-def procedure_documents(engine: Engine, procedure: str) -> list[dict[str, Any]]:
-    """The documents of a procedure's card (what the desk checked at receipt)."""
-    with engine.connect() as conn:
-        data = conn.execute(select(procedure_table.c.data).where(procedure_table.c.code == procedure)).scalar()
-    return list((data or {}).get("documents", []))
 
 
 @dataclass(frozen=True)

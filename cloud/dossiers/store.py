@@ -47,21 +47,25 @@ from cloud.domain.postal import PostalTariff
 from cloud.domain.receipts import ReceiptNumberFormat
 from cloud.domain.scope import AdminUnit, Scope
 from cloud.domain.workflow import (
+    APPLICANT_UNIT,
+    POST_UNIT,
     Action,
     Actor,
     Channel,
     Dossier,
     DossierState,
-    ReceivedDocument,
+    ReceivedPaper,
     TransitionRefused,
     TransitionResult,
     WorkflowEvent,
     apply,
     nul_paths,
     receive,
+    received_documents,
     transition,
 )
 from cloud.dossiers import records
+from cloud.dossiers.tickets import TicketNotAttachable, TicketNotFound, add_dossier_to_ticket, attachable_ticket
 from protocol.errors import key_path, validation_lines
 from workdays import CalendarOverrides, OfficeHours, WorkingCalendar
 
@@ -91,6 +95,8 @@ class UnknownAction(ValueError):
     pass
 
 
+
+
 class BadPayload(ValueError):
     def __init__(self, action: str, requires: str, problems: Sequence[str]) -> None:
         super().__init__(f"{action} needs {requires}: " + "; ".join(problems))
@@ -111,8 +117,10 @@ class NewDossier:
     applicant_phone: str | None = None
     """Already in E.164 (cloud.domain.contact.normalise_phone)."""
     applicant_email: str | None = None
-    documents: tuple[ReceivedDocument, ...] | None = None
-    """The papers the desk counted; None: not listed (the slip then shows the catalogue's list)."""
+    documents: tuple[ReceivedPaper, ...] | None = None
+    """The papers the desk ticked, by code; None only for the service's own callers (not checked)."""
+    ticket: str | None = None
+    """The queue ticket of the citizen's turn (its ``ticket_id``) at ``office``."""
 
 
 @dataclass(frozen=True)
@@ -225,21 +233,28 @@ class DossierStore:
             if unit is None:
                 raise OfficeNotFound(new.office)
             procedure = Procedure.model_validate(proc.data)
+            documents = received_documents(procedure, new.documents) if new.documents is not None else None
             handling_unit = new.handling_unit or _handling_unit(unit, procedure)
             calendar = self._calendar(unit)
             day = calendar.local(now).date()
+            ticket = attachable_ticket(conn, new.office, new.ticket, day, actor) if new.ticket else None
             seq = self._next_seq(conn, unit.agency_id, day)
             code = self.code_format.format(unit.agency_id, day, seq)
             result = receive(code=code, procedure=procedure, office=new.office, handling_unit=handling_unit,
-                             actor=actor, now=now, calendar=calendar, channel=new.channel, documents=new.documents)
+                             actor=actor, now=now, calendar=calendar, channel=new.channel, documents=documents,
+                             ticket=ticket)
             d = result.dossier
             conn.execute(_INSERT_DOSSIER, dict(
                 code=code, procedure=procedure.code, office=d.office, handling_unit=d.handling_unit,
                 applicant_name=new.applicant_name, applicant_phone=new.applicant_phone,
                 applicant_email=new.applicant_email, channel=d.channel, received_at=d.created_at, version=1,
+                ticket_id=ticket.id if ticket else None, counter=ticket.counter if ticket else None,
                 **_columns(d),
             ))
-            payload = {"procedure": procedure.code, "channel": d.channel, "handling_unit": handling_unit}
+            payload: dict[str, Any] = {"procedure": procedure.code, "channel": d.channel, "handling_unit": handling_unit}
+            if ticket is not None:
+                add_dossier_to_ticket(conn, new.office, ticket.id, code)
+                payload["ticket"] = ticket.model_dump(mode="json")
             self._append_event(conn, result.event, actor, payload)
             history = _history(conn, code)
         return StoredDossier(d, new.applicant_name, 1, d.clock.due, history, new.applicant_phone,
@@ -309,6 +324,20 @@ class DossierStore:
         self._load_units()
         assert self._admin_units is not None
         return self._admin_units
+
+    def unit_names(self) -> dict[str, str]:
+        """Every unit's name by its code: administrative units, their offices and their departments.
+
+        For what people read (the public lookup): the applicant and the post
+        as the citizen knows them, not as codes.
+        """
+        names = {APPLICANT_UNIT: "Người nộp hồ sơ", POST_UNIT: "Bưu điện"}
+        for row in self._load_units().values():
+            names[row.id] = str(row.name)
+            names[row.office] = str(row.office_name)
+            for dept in row.data.get("departments", []):
+                names[str(dept["code"])] = str(dept["name"])
+        return names
 
     def _unit(self, conn: Connection, office: str) -> Any:
         """The administrative unit of one-stop office ``office`` (None if unknown)."""
@@ -410,5 +439,6 @@ def _handling_unit(unit: Any, procedure: Procedure) -> str:
 
 __all__ = [
     "Action", "BadPayload", "DossierNotFound", "DossierStore", "EventRecord", "NewDossier", "NoHandlingUnit",
-    "OfficeNotFound", "ProcedureNotFound", "StaleDossier", "StoredDossier", "UnknownAction",
+    "OfficeNotFound", "ProcedureNotFound", "StaleDossier", "StoredDossier", "TicketNotAttachable", "TicketNotFound",
+    "UnknownAction",
 ]

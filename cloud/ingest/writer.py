@@ -13,8 +13,8 @@ fighting for its lock. For each batch:
    cursor is ever made for a made-up node);
 2. in one transaction, drop event ids already stored (one ``SELECT ... IN``) or repeated inside
    the batch: delivery is at least once, storage is once;
-3. insert the new events and apply the ticket projection (one upsert
-   statement, order-independent), each one driver ``executemany``
+3. insert the new events and apply the ticket projection and the counters'
+   states (one upsert statement each, order-independent), each one driver ``executemany``
    (``cloud.db.bulk``);
 4. advance each node's cursor to its highest contiguous seq, per storage epoch
    (``cloud.ingest.cursors``).
@@ -59,7 +59,7 @@ from cloud.db.upsert import insert
 from cloud.ingest import cursors, dead_letters
 from cloud.ingest.dead_letters import dead_letter, insert_dead_letters
 from cloud.ingest.inbox import Inbound, Kind
-from cloud.ingest.tickets import Fact, ticket_facts, upsert_statement
+from cloud.ingest.tickets import Fact, counter_facts, counter_upsert_statement, ticket_facts, upsert_statement
 from protocol import Cursor, ProtocolError, decode_event, decode_state, dumps, topics
 
 log = structlog.get_logger(__name__)
@@ -124,6 +124,7 @@ class IngestWriter:
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
         self._event_insert = BulkStatement(event_table.insert(), engine.dialect)
         self._ticket_upsert = BulkStatement(upsert_statement(engine.dialect.name), engine.dialect)
+        self._counter_upsert = BulkStatement(counter_upsert_statement(engine.dialect.name), engine.dialect)
         self._node_upsert = self._node_statement()
         #: One handler per kind of message; a new channel is one more row here.
         self._handlers: dict[Kind, Handler] = {
@@ -299,6 +300,7 @@ class IngestWriter:
         seqs: list[int] = []
         rows: list[dict[str, Any]] = []
         facts: list[list[Fact]] = []
+        counters: list[list[Fact]] = []
         for item in items:
             try:
                 event = decode_event(item.topic, item.payload)
@@ -316,8 +318,10 @@ class IngestWriter:
             rows.append({"id": env.id, "office": env.office, "node": env.node, "epoch": env.epoch, "seq": env.seq,
                          "type": env.type, "ts": env.ts, "data": env.data, "received_at": item.received_at})
             facts.append(ticket_facts([event]))
+            counters.append(counter_facts([event]))
         encoded_rows = self._event_insert.encode(rows)
         encoded_facts = [self._ticket_upsert.encode(f) for f in facts]
+        encoded_counters = [self._counter_upsert.encode(f) for f in counters]
 
         def write(conn: Connection) -> None:
             stored = self._existing_ids(conn, ids)
@@ -332,6 +336,7 @@ class IngestWriter:
                 return
             self._event_insert.execute_encoded(conn, [encoded_rows[i] for i in new])
             self._ticket_upsert.execute_encoded(conn, [p for i in new for p in encoded_facts[i]])
+            self._counter_upsert.execute_encoded(conn, [p for i in new for p in encoded_counters[i]])
             for i in new:
                 found.touched[keys[i]].add(seqs[i])
             found.stored += len(new)

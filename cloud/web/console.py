@@ -1,5 +1,10 @@
 """Staff console (bảng điều khiển): offices, their queues and the counters' buttons.
 
+An officer signs in at a counter here ("Nhận quầy"; pause "Tạm nghỉ",
+"Tiếp tục", leave "Rời quầy"): the buttons call the counters API, and each
+counter shows its status and who sits there by full name. An officer sees
+the offices of their own administration only, as in the API.
+
 Pages are rendered on the server from the same read models as the API, so
 they are complete without JavaScript; a small script then polls the JSON API
 every second and re-draws the parts that change, and sends the counter
@@ -24,11 +29,13 @@ from cloud.api.deps import (
     SESSION_COOKIE,
     Principal,
     PrincipalDep,
+    ScopeDep,
     SessionDep,
     SettingsDep,
     ThrottleDep,
     UsersDep,
     require_same_origin,
+    sees_office,
 )
 from cloud.api.errors import ApiError
 from cloud.api.routes.auth import sign_in
@@ -40,6 +47,8 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["role_labels"] = ROLE_LABELS_VI
+templates.env.globals["status_labels"] = {"open": "Đang mở", "paused": "Tạm nghỉ", "closed": "Đóng"}
+"""A counter's status as the office page shows it (console.js has the same words)."""
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,15 +127,18 @@ def logout(principal: PrincipalDep, users: UsersDep) -> Response:
 
 
 @router.get("/console", response_class=HTMLResponse)
-def offices_page(request: Request, session: SessionDep, user: ConsoleUser) -> HTMLResponse:
-    return templates.TemplateResponse(request, "offices.html", {"offices": queries.list_offices(session), "user": user})
+def offices_page(request: Request, session: SessionDep, user: ConsoleUser, scope: ScopeDep) -> HTMLResponse:
+    """The offices of the officer's administration (cloud/domain/scope.py), as the API lists them."""
+    return templates.TemplateResponse(request, "offices.html", {
+        "offices": queries.list_offices(session, scope.offices), "user": user})
 
 
 @router.get("/console/offices/{office}", response_class=HTMLResponse)
 def office_page(request: Request, office: str, session: SessionDep, settings: SettingsDep,
-                user: ConsoleUser) -> HTMLResponse:
+                user: ConsoleUser, scope: ScopeDep) -> HTMLResponse:
+    """An office's queue and counters; another administration's office is "not found", as in the API."""
     found = session.get(Office, office)
-    if found is None:
+    if found is None or not sees_office(scope, found.id):
         return templates.TemplateResponse(request, "not_found.html", {"office": office, "user": user}, status_code=404)
     detail = queries.office_detail(session, found)
     return templates.TemplateResponse(request, "office.html", {
@@ -135,4 +147,5 @@ def office_page(request: Request, office: str, session: SessionDep, settings: Se
         "field_names": {f.code: f.name for f in detail.fields},
         "command_timeout": settings.command_timeout_s,
         "user": user,
+        "me": user.user.username if user.user else None,
     })

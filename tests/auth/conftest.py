@@ -19,6 +19,7 @@ from cloud.app import CloudServer, create_app
 from cloud.auth.users import UserStore
 from cloud.domain.roles import Role
 from cloud.settings import Settings
+from tests.staff import prepare_office
 
 PASSWORD = "mật khẩu đủ dài"
 SAME_ORIGIN = {"Origin": "http://testserver"}
@@ -62,9 +63,10 @@ def settings_in(tmp_path: Path) -> Settings:
                     startup_connect_timeout_s=0, http_port=0, command_timeout_s=0.5)
 
 
-def add_accounts(users: UserStore) -> None:
+def add_accounts(users: UserStore, unit: str) -> None:
+    """One account per role, in ``unit``: the demo office's (tests/staff.py), whose console page they open."""
     for role in STAFF_ROLES:
-        users.add(f"{role.value.replace('_', '-')}.test", full_name=f"Cán bộ {role.value}", unit="sai-gon",
+        users.add(f"{role.value.replace('_', '-')}.test", full_name=f"Cán bộ {role.value}", unit=unit,
                   roles=[role.value], password=PASSWORD if role is Role.reception else None)
         users.issue_token(f"{role.value.replace('_', '-')}.test", kind="api", name="tests",
                           ttl=timedelta(days=1), secret=token(role))
@@ -72,18 +74,22 @@ def add_accounts(users: UserStore) -> None:
 
 @pytest.fixture
 def client(tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_in(tmp_path))) as test_client:
+    settings = settings_in(tmp_path)
+    unit = prepare_office(settings.db_url, settings.reference_data)
+    with TestClient(create_app(settings)) as test_client:
         users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]
         users.clock = clock
-        add_accounts(users)
+        add_accounts(users, unit)
         yield test_client
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[CloudServer]:
     """The app under uvicorn on 127.0.0.1: clients may connect from any 127.x.y.z address (all loopback)."""
-    with CloudServer(settings_in(tmp_path)) as running:
-        add_accounts(running.app.state.users)
+    settings = settings_in(tmp_path)
+    unit = prepare_office(settings.db_url, settings.reference_data)
+    with CloudServer(settings) as running:
+        add_accounts(running.app.state.users, unit)
         yield running
 
 

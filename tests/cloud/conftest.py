@@ -23,7 +23,7 @@ from cloud.app import CloudServer
 from cloud.db.engine import make_engine
 from cloud.settings import Settings
 from tests.cloud.fakes import FakeHub, OfficeEdge
-from tests.staff import sign_in_staff
+from tests.staff import prepare_office, sign_in_staff
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +86,9 @@ def start_cloud(settings: Settings) -> Iterator[Callable[..., CloudServer]]:
 
 
 @pytest.fixture
-def cloud(start_cloud: Callable[..., CloudServer]) -> CloudServer:
+def cloud(start_cloud: Callable[..., CloudServer], settings: Settings) -> CloudServer:
+    """The service, whose database knows the unit of office sai-gon (the staff account's: tests/staff.py)."""
+    prepare_office(settings.db_url, settings.reference_data)
     return start_cloud()
 
 

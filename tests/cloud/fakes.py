@@ -67,6 +67,20 @@ def called(number: str, field: str, n: int) -> Answer:
     return answer
 
 
+def sets_status(command: Command) -> Ack:
+    """What a hub answers to ``counter.set_status``: it applied the status (and reports it as ``counter.status``)."""
+    return ack_ok(command, command.envelope.data)
+
+
+def like_a_hub(calls: Answer | None = None) -> Answer:
+    """Answers ``counter.set_status`` as a hub does, and the queue's commands with ``calls`` (none: no answer)."""
+    def answer(command: Command) -> Ack | None:
+        if command.envelope.name == "counter.set_status":
+            return sets_status(command)
+        return calls(command) if calls else None
+    return answer
+
+
 def ack_ok(command: Command, result: dict[str, object]) -> Ack:
     env = command.envelope
     return Ack(command_id=env.id, office=env.office, node=env.node, ts=datetime.now(UTC), ok=True, result=result)

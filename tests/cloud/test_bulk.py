@@ -19,9 +19,11 @@ EVENTS = [{"id": "e1", "office": "sai-gon", "node": "hub", "epoch": 0, "seq": 1,
            "data": {"number": "A001", "nested": [1, "Hộ tịch"]}, "received_at": datetime.now(UTC)}]
 FACTS = [
     {"office": "sai-gon", "ticket_id": "t1", "number": "A001", "field": None, "priority": True, "status": "waiting",
-     "counter": None, "day": TS.date(), "issued_at": TS, "called_at": None, "finished_at": None},
+     "counter": None, "day": TS.date(), "issued_at": TS, "called_at": None, "finished_at": None,
+     "officer_id": None, "officer_name": None, "dossiers": None},
     {"office": "sai-gon", "ticket_id": "t1", "number": None, "field": "ho-tich", "priority": False, "status": "called",
-     "counter": 2, "day": TS.date(), "issued_at": None, "called_at": TS + timedelta(minutes=3), "finished_at": None},
+     "counter": 2, "day": TS.date(), "issued_at": None, "called_at": TS + timedelta(minutes=3), "finished_at": None,
+     "officer_id": "tiepnhan", "officer_name": "Trần Ngọc Lan", "dossiers": None},
 ]
 
 

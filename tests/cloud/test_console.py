@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from protocol.messages import CounterStatusSet, OfficerRef
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.cloud.fakes import FakeHub, OfficeEdge, ack_error, called
+from tests.cloud.fakes import FakeHub, OfficeEdge, ack_error, called, like_a_hub
 from tests.cloud.test_ingest import issued
 from tests.staff import sign_in_browser
 
@@ -103,5 +104,43 @@ def test_the_console_updates_itself_and_shows_what_the_hub_answered(
 
         edge.publish_state(online=False)
         expect(page.get_by_test_id("node-hub-status")).to_have_text("Mất kết nối")
+
+    run_in_own_thread(scenario)
+
+
+def test_the_office_page_shows_who_sits_at_each_counter_and_the_sign_in_buttons(api: httpx.Client,
+                                                                               edge: OfficeEdge) -> None:
+    edge.publish_event(1, CounterStatusSet(counter=2, status="paused", officer=OfficerRef(id="tiepnhan",
+                                                                                          name="Trần Ngọc Lan")))
+    edge.expect_cursor(1)
+    page = api.get("/console/offices/sai-gon").text
+    for text in ("Nhận quầy", "Tạm nghỉ", "Tiếp tục", "Rời quầy", 'data-testid="sign-in-1"', 'data-testid="sign-out-3"'):
+        assert text in page, text
+    assert 'data-testid="counter-2-officer">Trần Ngọc Lan<' in page
+    assert 'data-testid="counter-2-status">Tạm nghỉ<' in page and 'data-testid="counter-1-status">Đóng<' in page
+
+
+@pytest.mark.browser
+def test_an_officer_signs_in_at_a_counter_from_the_console(
+    api: httpx.Client, fake_hub: Callable[..., FakeHub], tmp_path: Path
+) -> None:
+    fake_hub(like_a_hub())
+
+    def scenario(page: Any) -> None:
+        from playwright.sync_api import expect
+
+        sign_in_browser(page, str(api.base_url), "/console/offices/sai-gon")
+        expect(page.get_by_test_id("counter-1-officer")).to_have_text("—")
+        page.get_by_test_id("sign-in-1").click()
+        expect(page.get_by_test_id("counter-1-message")).to_have_text("Cán bộ vận hành (kiểm thử) đã nhận quầy 1.")
+        expect(page.get_by_test_id("counter-1-officer")).to_have_text("Cán bộ vận hành (kiểm thử)")  # by polling
+        expect(page.get_by_test_id("counter-1-status")).to_have_text("Đang mở")
+        page.get_by_test_id("sign-in-2").click()
+        expect(page.get_by_test_id("counter-2-message")).to_contain_text("Bạn đang nhận quầy 1")
+        page.get_by_test_id("pause-1").click()
+        expect(page.get_by_test_id("counter-1-status")).to_have_text("Tạm nghỉ")
+        page.get_by_test_id("sign-out-1").click()
+        expect(page.get_by_test_id("counter-1-officer")).to_have_text("—")
+        page.screenshot(path=str(tmp_path / "sign-in.png"), full_page=True)
 
     run_in_own_thread(scenario)

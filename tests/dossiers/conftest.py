@@ -127,9 +127,15 @@ def store(client: TestClient) -> DossierStore:
     return client.app.state.dossiers  # type: ignore[attr-defined,no-any-return]
 
 
+def papers(client: TestClient, procedure: str) -> list[dict[str, str]]:
+    """Every paper the procedure's card requires (none of those "nếu có"), by code, as the desk ticks them."""
+    card = client.get(f"/api/v1/catalogue/{procedure}").json()
+    return [{"code": doc["code"]} for doc in card["documents"] if not doc.get("conditional")]
+
+
 def new_dossier(client: TestClient, procedure: str = "KD.01", applicant: str = "Nguyễn Thị Bình", *,
                 office: str = OFFICE, headers: dict[str, str] = reception) -> dict:
-    response = client.post("/api/v1/dossiers", headers=headers,
-                           json={"procedure": procedure, "office": office, "applicant_name": applicant})
+    response = client.post("/api/v1/dossiers", headers=headers, json={
+        "procedure": procedure, "office": office, "applicant_name": applicant, "documents": papers(client, procedure)})
     assert response.status_code == 201, response.text
     return response.json()

@@ -13,7 +13,7 @@ from cloud.db.dossiers import dossier_event_table, dossier_table
 from cloud.dossiers.seed import load_reference, seed
 from cloud.dossiers.store import DossierStore
 from cloud.settings import Settings
-from tests.dossiers.conftest import OFFICE, Clock, desk, head, leader, new_dossier, person, reception, specialist
+from tests.dossiers.conftest import OFFICE, Clock, desk, head, leader, new_dossier, papers, person, reception, specialist
 
 other_head = person("department_head", "tdm.ptp", "tp.khoa")  # head of another department
 
@@ -62,7 +62,7 @@ def test_parallel_creates_over_http_also_get_distinct_codes(client: TestClient) 
 
 
 def test_creating_needs_a_known_procedure_office_and_a_reception_officer(client: TestClient) -> None:
-    body = {"procedure": "KD.01", "office": OFFICE, "applicant_name": APPLICANT}
+    body = {"procedure": "KD.01", "office": OFFICE, "applicant_name": APPLICANT, "documents": papers(client, "KD.01")}
     assert client.post("/api/v1/dossiers", json=body).status_code == 401
     assert client.post("/api/v1/dossiers", headers={**reception, "X-Acting-Role": "wizard"}, json=body).status_code == 422
     assert client.post("/api/v1/dossiers", headers=reception, json={**body, "procedure": "NOPE"}).json()["code"] == "procedure_not_found"
@@ -171,7 +171,9 @@ def test_public_lookup_shows_unit_and_officer_and_no_personal_data(client: TestC
     response = client.get(f"/api/v1/public/dossiers/{code}")
     assert response.status_code == 200
     public = response.json()
-    assert public["unit"] == "tdm.ptckh" and public["officer"] == "cv.an" and public["state"] == "assigned"
+    assert public["unit"] == "Phòng Tài chính – Kế hoạch" and public["unit_code"] == "tdm.ptckh"  # names people read
+    assert public["officer"] == "Cán bộ cv.an" and public["handled_by"] == "Cán bộ cv.an"
+    assert public["state"] == "assigned"
     assert public["due"] and public["appointment"] and public["label_vi"] == "Đã phân công thụ lý"
     assert APPLICANT not in response.text and "applicant" not in response.text
 
@@ -200,7 +202,8 @@ def test_events_and_dossier_rows_agree(client: TestClient, store: DossierStore) 
 
 def test_text_the_database_cannot_store_is_a_422_not_a_500(client: TestClient) -> None:
     """PostgreSQL refuses NUL in text and values longer than a column; SQLite takes both: never a 500."""
-    body = {"procedure": "KD.01", "office": OFFICE, "applicant_name": "Nguyễn\x00 Văn A"}
+    body = {"procedure": "KD.01", "office": OFFICE, "applicant_name": "Nguyễn\x00 Văn A",
+            "documents": papers(client, "KD.01")}
     assert client.post("/api/v1/dossiers", headers=reception, json=body).status_code == 422
     for url in ("/api/v1/dossiers/AB%00C", "/api/v1/public/dossiers/AB%00C", "/api/v1/catalogue/K%00"):
         assert client.get(url, headers=head).status_code in (404, 422), url

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from tests.dossiers.conftest import desk, head, it, leader, new_dossier, reception, specialist
+from tests.dossiers.conftest import desk, head, it, leader, new_dossier, papers, reception, specialist
 from tests.dossiers.flows import act, advance, events
 from workdays import VN_TZ
 
@@ -114,7 +114,7 @@ def test_parallel_actions_each_leave_one_notification_and_the_cursor_misses_none
 
 def test_the_feed_says_whom_to_send_to_and_the_public_never_sees_it(client: TestClient) -> None:
     body = {"procedure": "KD.01", "office": "tdm-bptn", "applicant_name": "Trần Văn Nam",
-            "applicant_phone": "0912 345 678", "applicant_email": " nam.tran@example.vn "}
+            "applicant_phone": "0912 345 678", "applicant_email": " nam.tran@example.vn ", "documents": papers(client, "KD.01")}
     created = client.post("/api/v1/dossiers", headers=reception, json=body)
     assert created.status_code == 201, created.text
     assert created.json()["applicant_phone"] == "+84912345678"
@@ -129,7 +129,7 @@ def test_the_feed_says_whom_to_send_to_and_the_public_never_sees_it(client: Test
 
 
 def test_a_number_no_sms_could_reach_is_refused_at_the_desk(client: TestClient) -> None:
-    body = {"procedure": "KD.01", "office": "tdm-bptn", "applicant_name": "Trần Văn Nam"}
+    body = {"procedure": "KD.01", "office": "tdm-bptn", "applicant_name": "Trần Văn Nam", "documents": papers(client, "KD.01")}
     for bad in ({"applicant_phone": "12345"}, {"applicant_phone": "+1 415 555 0100"}, {"applicant_email": "nam@"}):
         response = client.post("/api/v1/dossiers", headers=reception, json={**body, **bad})
         assert response.status_code == 422, bad

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from tests.dossiers.conftest import desk, it, new_dossier, reception
+from tests.dossiers.conftest import desk, it, new_dossier, papers, reception
 from tests.dossiers.flows import act, advance, events
 from workdays import VN_TZ
 
@@ -74,7 +74,8 @@ def test_a_return_by_post_records_its_postage_and_expected_delivery(client: Test
 
 def test_a_procedure_without_postal_return_cannot_be_posted(client: TestClient) -> None:
     created = client.post("/api/v1/dossiers", headers=reception, json={
-        "procedure": "HT.02", "office": "tdm-bptn", "applicant_name": "Lê Thị Hoa", "handling_unit": "tdm.ptckh"})
+        "procedure": "HT.02", "office": "tdm-bptn", "applicant_name": "Lê Thị Hoa", "handling_unit": "tdm.ptckh",
+        "documents": papers(client, "HT.02")})
     assert created.status_code == 201, created.text
     code = created.json()["code"]
     advance(client, code, "result_at_desk")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from cloud.db.dossier_extras import fee_receipt_table
 from cloud.dossiers.store import DossierStore
-from tests.dossiers.conftest import Clock, bc_reception, desk, head, it, new_dossier, reception, specialist
+from tests.dossiers.conftest import Clock, bc_reception, desk, head, it, new_dossier, papers, reception, specialist
 from tests.dossiers.flows import act, advance, events
 
 FEES = "/api/v1/dossiers/{}/fees"
@@ -51,7 +51,8 @@ def test_a_refused_payment_uses_no_number_and_each_office_counts_its_own(client:
     assert client.get(FEES.format(code), headers=reception).json()["receipts"][0]["number"] == "H74.718-BL-2026-000001"
 
     ben_cat = client.post("/api/v1/dossiers", headers=bc_reception,
-                          json={"procedure": "KD.01", "office": "bc-bptn", "applicant_name": "Trần Văn Cường"})
+                          json={"procedure": "KD.01", "office": "bc-bptn", "applicant_name": "Trần Văn Cường",
+                                "documents": papers(client, "KD.01")})
     assert ben_cat.status_code == 201, ben_cat.text
     assert collect(client, ben_cat.json()["code"], 100_000, bc_reception).status_code == 200
     numbers = client.get(FEES.format(ben_cat.json()["code"]), headers=bc_reception).json()["receipts"]
@@ -105,7 +106,8 @@ def test_the_receipt_slip_shows_what_the_paper_shows(client: TestClient) -> None
     assert slip["procedure_name"] == "Đăng ký thành lập hộ kinh doanh" and slip["time_limit"] == "03 ngày làm việc"
     assert datetime.fromisoformat(slip["appointment"]) == datetime.fromisoformat(created["appointment"])
     assert slip["documents"][0] == {"name": "Giấy đề nghị đăng ký hộ kinh doanh theo mẫu", "originals": 1, "copies": 0}
-    assert slip["received_by"] == "tn.lan" and "Căn cước công dân" in slip["id_card_notice"]
+    assert slip["received_by"] == "Cán bộ tn.lan"  # a name people read, not the login tn.lan
+    assert "Căn cước công dân" in slip["id_card_notice"]
     assert "history" not in slip and "holder" not in response.text and "version" not in slip
 
 
@@ -132,15 +134,39 @@ def test_receipts_are_written_with_the_payment_or_not_at_all(client: TestClient,
 
 def test_the_desk_receives_only_a_complete_dossier_and_the_slip_lists_what_it_counted(client: TestClient) -> None:
     form = "Giấy đề nghị đăng ký hộ kinh doanh theo mẫu"
+    card = client.get("/api/v1/catalogue/KD.01").json()["documents"]
+    assert [(d["code"], d["name"]) for d in card][:1] == [("KD.01-1", form)]  # each paper's code on the card
     body = {"procedure": "KD.01", "office": "tdm-bptn", "applicant_name": "Lê Văn Tư"}
     incomplete = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": []})
     assert incomplete.status_code == 409 and f"{form}: cần 1 bản chính" in incomplete.json()["detail"]
+    assert incomplete.json()["code"] == "dossier_incomplete"
+    assert f"{form}: cần 1 bản chính, 0 bản sao; đã nhận 0 bản chính, 0 bản sao" in incomplete.json()["message_vi"]
+    assert incomplete.json()["message_vi"].startswith("Hồ sơ chưa đủ thành phần")  # not the generic refusal
     assert client.get("/api/v1/dossiers", headers=reception).json() == []  # nothing received, no code used
-    counted = [{"name": form, "originals": 1}]
+    counted = [{"code": "KD.01-1"}]  # the counts the card asks (1 original)
     created = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": counted})
     assert created.status_code == 201, created.text
     assert created.json()["code"].endswith("-0001")
     slip = client.get(f"/api/v1/dossiers/{created.json()['code']}/receipt", headers=reception).json()
     assert [(d["name"], d["originals"], d["copies"]) for d in slip["documents"]] == [(form, 1, 0)]
-    bad = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": [{"name": form, "originals": -1}]})
+    bad = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": [{"code": "KD.01-1", "originals": -1}]})
     assert bad.status_code == 422
+    unknown = client.post("/api/v1/dossiers", headers=reception, json={**body, "documents": [{"code": "KD.01-9"}]})
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_document"
+    assert "KD.01-1, KD.01-2" in unknown.json()["detail"] and "KD.01-9" in unknown.json()["message_vi"]
+
+
+def test_documents_are_required_and_the_slip_lists_exactly_the_papers_received(client: TestClient) -> None:
+    """A dossier without its papers was accepted and its slip listed every paper of the card (issue 10)."""
+    body = {"procedure": "KD.01", "office": "tdm-bptn", "applicant_name": "Lê Văn Tư"}
+    missing = client.post("/api/v1/dossiers", headers=reception, json=body)
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["body", "documents"]
+    card = client.get("/api/v1/catalogue/KD.01").json()["documents"]
+    assert len(card) == 2 and card[1]["conditional"]  # the family household's minutes: only "nếu có"
+    created = client.post("/api/v1/dossiers", headers=reception,
+                          json={**body, "documents": [{"code": "KD.01-1", "originals": 2}]})
+    assert created.status_code == 201, created.text
+    slip = client.get(f"/api/v1/dossiers/{created.json()['code']}/receipt", headers=reception).json()
+    assert slip["documents"] == [{"name": card[0]["name"], "originals": 2, "copies": 0}]  # not the minutes
+    recorded = client.get(f"/api/v1/dossiers/{created.json()['code']}", headers=reception).json()["dossier"]
+    assert recorded["documents"] == [{"code": "KD.01-1", "name": card[0]["name"], "originals": 2, "copies": 0}]

@@ -6,14 +6,20 @@ persists what they return. The acting person is the signed-in account
 ``allow`` (docs/access.md). Status codes:
 
 * 401: not signed in; 403: the role lacks the route's permission;
-* 422: malformed body or payload, unknown action, unknown procedure or
-  office in a new dossier, text the database cannot store;
+* 422: malformed body or payload, unknown action, unknown procedure,
+  office, paper code or ticket in a new dossier, text the database cannot store;
 * 404: unknown dossier or procedure in the path, or a dossier outside the
   caller's read scope (the same answer, checked before anything else, so a
   code of another administration cannot be probed);
 * 409: the workflow refused (``transition_refused``: wrong state, wrong role,
-  wrong person; the ``detail`` says why) or someone else changed the dossier
-  first (``dossier_changed``). A refusal changes nothing.
+  wrong person; the ``detail`` says why), a new dossier lacks papers
+  (``dossier_incomplete``: ``detail`` and ``message_vi`` name each one), its
+  ticket is not a called ticket of today (``ticket_not_attachable``), or
+  someone else changed the dossier first (``dossier_changed``). A refusal
+  changes nothing.
+
+People read names: the detail shows who received the dossier, and the
+public lookup the holding unit's and officers' names, not their codes.
 """
 
 from __future__ import annotations
@@ -42,11 +48,15 @@ from cloud.domain.scope import Scope
 from cloud.domain.workflow import (
     STATE_LABELS_VI,
     Actor,
+    DossierIncomplete,
     DossierState,
     TransitionRefused,
+    UnknownDocuments,
     allowed_actions,
+    document_code,
     public_status,
 )
+from cloud.dossiers import records
 from cloud.dossiers.store import (
     CLOCK_RUNNING,
     BadPayload,
@@ -58,6 +68,8 @@ from cloud.dossiers.store import (
     ProcedureNotFound,
     StaleDossier,
     StoredDossier,
+    TicketNotAttachable,
+    TicketNotFound,
     UnknownAction,
 )
 from protocol.errors import validation_text
@@ -91,18 +103,23 @@ def list_procedures(session: SessionDep,
 @router.get("/catalogue/{code}", response_model=dict[str, Any], responses=responses(404),
             dependencies=[allow(P.catalogue_read)])
 def get_procedure(session: SessionDep, code: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
-    """A procedure's whole card: documents, fees, steps, time limit, liên thông."""
+    """A procedure's whole card: documents (each with the code the desk ticks), fees, steps, time limit, liên thông."""
     row = session.get(ProcedureRow, code)
     if row is None:
         raise ApiError(404, "procedure_not_found", f"no procedure {code!r} in the catalogue",
                        f"Không tìm thấy thủ tục “{code}”.")
-    return row.data
+    documents = [{"code": document_code(row.code, i), **doc} for i, doc in enumerate(row.data.get("documents", []))]
+    return {**row.data, "documents": documents}
 
 
 # -- dossiers -----------------------------------------------------------------
 
 
 def refused(exc: TransitionRefused | DeadlineError) -> ApiError:
+    if isinstance(exc, DossierIncomplete):
+        return ApiError(409, "dossier_incomplete", exc.reason,
+                        "Hồ sơ chưa đủ thành phần, chưa thể tiếp nhận (hướng dẫn công dân bổ sung): "
+                        + "; ".join(exc.missing) + ".")
     reason = exc.reason if isinstance(exc, TransitionRefused) else str(exc)
     return ApiError(409, "transition_refused", reason, "Thao tác không được phép với hồ sơ ở trạng thái hiện tại.")
 
@@ -111,9 +128,13 @@ def dossier_not_found(code: str) -> ApiError:
     return ApiError(404, "dossier_not_found", f"no dossier {code!r}", f"Không tìm thấy hồ sơ “{code}”.")
 
 
-def _summary_of(stored: StoredDossier, now: datetime) -> dict[str, Any]:
+def _summary_of(stored: StoredDossier, now: datetime, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The summary's fields; ``names``: officer login → full name (for who received it)."""
     d = stored.dossier
+    received_by = d.received_by.officer
     return dict(
+        ticket=d.ticket.model_dump() if d.ticket else None,
+        received_by=(names or {}).get(received_by, received_by) if received_by else None,
         code=d.code, procedure=d.terms.code, procedure_name=d.terms.name, office=d.office,
         handling_unit=d.handling_unit, state=d.state, label_vi=STATE_LABELS_VI[d.state], holder_unit=d.holder.unit,
         holder_officer=d.holder.officer, assignee=d.assignee.officer if d.assignee else None,
@@ -127,20 +148,33 @@ def _summary_of(stored: StoredDossier, now: datetime) -> dict[str, Any]:
 def dossier_detail(store: DossierStore, stored: StoredDossier, role: Role) -> DossierDetail:
     d = stored.dossier
     history = list(stored.history) if stored.history is not None else store.history(d.code)
-    return DossierDetail(**_summary_of(stored, store.clock()), allowed_actions=[a.value for a in allowed_actions(d, role)],
+    names = records.officer_names(store.engine, [d.received_by.officer])
+    return DossierDetail(**_summary_of(stored, store.clock(), names), allowed_actions=[a.value for a in allowed_actions(d, role)],
                          history=history, dossier=d.model_dump(mode="json"))
 
 
 @router.post("/dossiers", status_code=201, response_model=DossierDetail, responses=responses(401, 403, 409, 422),
              dependencies=[allow(P.dossier_create)])
 def create_dossier(body: DossierCreate, actor: ActorDep, store: DossiersDep) -> DossierDetail:
-    """Receive a complete dossier at a one-stop office (reception role of that office): allocates its code."""
+    """Receive a complete dossier at a one-stop office (reception role of that office): allocates its code.
+
+    ``documents`` says which papers of the procedure's card were handed in (the receipt lists them);
+    ``ticket`` attaches the queue ticket of the citizen's turn (several dossiers may share one)."""
     new = NewDossier(procedure=body.procedure, office=body.office, applicant_name=body.applicant_name,
                      channel=body.channel, handling_unit=body.handling_unit, applicant_phone=body.applicant_phone,
-                     applicant_email=body.applicant_email,
-                     documents=tuple(body.documents) if body.documents is not None else None)
+                     applicant_email=body.applicant_email, documents=tuple(body.documents), ticket=body.ticket)
     try:
         stored = store.create(new, actor)
+    except UnknownDocuments as exc:
+        raise ApiError(422, "unknown_document", str(exc),
+                       "Thành phần hồ sơ không có trong danh mục của thủ tục: " + ", ".join(exc.unknown) + ".") from None
+    except TicketNotFound:
+        raise ApiError(422, "ticket_not_found",
+                       f"no ticket {body.ticket!r} at office {body.office!r} as far as the cloud knows (if the "
+                       "counter called it just now, its event may still be on its way: try again in a moment)",
+                       f"Không tìm thấy số thứ tự “{body.ticket}” của bộ phận này.") from None
+    except TicketNotAttachable as exc:
+        raise ApiError(409, "ticket_not_attachable", str(exc), exc.reason_vi) from None
     except ProcedureNotFound:
         raise ApiError(422, "procedure_not_found", f"no procedure {body.procedure!r} in the catalogue",
                        f"Không tìm thấy thủ tục “{body.procedure}”.") from None
@@ -179,7 +213,8 @@ def list_dossiers(
     now = store.clock()
     found = store.list(scope=scope, office=office, state=state, overdue=overdue, field=field, officer=officer, due_from=start,
                        due_to=end, subtask_unit=subtask_unit, limit=limit, offset=offset)
-    return [DossierSummary(**_summary_of(s, now)) for s in found]
+    names = records.officer_names(store.engine, [s.dossier.received_by.officer for s in found])
+    return [DossierSummary(**_summary_of(s, now, names)) for s in found]
 
 
 def moment_param(name: str, text: str | None, *, end_of_day: bool = False) -> datetime | None:
@@ -266,12 +301,16 @@ def public_lookup(code: DossierCode, store: DossiersDep) -> PublicDossier:
         raise dossier_not_found(code) from None
     status = public_status(stored.dossier)
     # Once the dossier has left the administration its "holder" is the recipient (a person's
-    # name) or the post: never show that name publicly.
-    officer = status.officer
+    # name) or the post: public_status never shows that name. Units and officers by their names.
+    units = store.unit_names()
+    people = records.officer_names(store.engine, [status.officer, status.handled_by])
     return PublicDossier(
-        code=status.code, procedure=status.procedure, state=status.state, label_vi=status.label_vi, unit=status.unit,
-        officer=officer, handled_by=status.handled_by, due=stored.dossier.clock.due, appointment=status.appointment,
-        waiting_for=list(status.waiting_for), refusal_reasons=list(status.refusal_reasons),
+        code=status.code, procedure=status.procedure, state=status.state, label_vi=status.label_vi,
+        unit=units.get(status.unit, status.unit), unit_code=status.unit,
+        officer=people.get(status.officer, status.officer) if status.officer else None,
+        handled_by=people.get(status.handled_by, status.handled_by) if status.handled_by else None,
+        due=stored.dossier.clock.due, appointment=status.appointment,
+        waiting_for=[units.get(u, u) for u in status.waiting_for], refusal_reasons=list(status.refusal_reasons),
     )
 
 

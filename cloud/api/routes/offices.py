@@ -1,11 +1,16 @@
-"""Offices: their configuration, who is online, and their queue."""
+"""Offices: their configuration, who is online, who sits at which counter, and their queue.
+
+An officer sees the offices of their administration only (the read scope of
+the dossiers, cloud/domain/scope.py); another office answers 404, as an
+unknown one (cloud.api.deps.get_office).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from cloud.api import queries, schemas
-from cloud.api.deps import OfficeDep, SessionDep, allow
+from cloud.api.deps import OfficeDep, ScopeDep, SessionDep, allow
 from cloud.api.errors import responses
 from cloud.domain.access import Permission as P
 
@@ -13,14 +18,14 @@ router = APIRouter(prefix="/offices", tags=["offices"], dependencies=[allow(P.qu
 
 
 @router.get("", response_model=list[schemas.OfficeSummary])
-def list_offices(session: SessionDep) -> list[schemas.OfficeSummary]:
-    """Every configured office with the presence of its nodes."""
-    return queries.list_offices(session)
+def list_offices(session: SessionDep, scope: ScopeDep) -> list[schemas.OfficeSummary]:
+    """The offices of the caller's administration (every office for a provincial monitor), with their nodes."""
+    return queries.list_offices(session, scope.offices)
 
 
 @router.get("/{office}", response_model=schemas.OfficeDetail, responses=responses(404))
 def get_office(office: OfficeDep, session: SessionDep) -> schemas.OfficeDetail:
-    """Fields, counters, and nodes online/offline with when they were last seen."""
+    """Fields, counters (status, who sits there), and nodes online/offline with when they were last seen."""
     return queries.office_detail(session, office)
 
 

@@ -6,7 +6,8 @@ receipt-and-appointment slip, and the price of returning its result by post.
   (representative mechanism). Receipts are issued by the ``collect_fees``
   action (``POST /dossiers/{code}/actions/collect_fees``), not here.
 * ``GET /dossiers/{code}/receipt``: the slip (form 01) as JSON, with only
-  what the paper shows, for reprinting.
+  what the paper shows, for reprinting: the papers the desk received (no
+  others) and the receiving officer's name.
 * ``GET /dossiers/{code}/postal-quote``: postage and expected delivery for a
   zone (seed 001's table 2.1, ``cloud/data/postal_fees.yaml``), counted from now
   on the office's working calendar; 409 ``postal_return_not_allowed`` when the
@@ -26,7 +27,6 @@ from cloud.api.deps import DossiersDep, ScopeDep, allow
 from cloud.api.errors import ApiError, responses
 from cloud.api.routes.dossiers import DossierCode, visible_dossier
 from cloud.domain.access import Permission as P
-from cloud.domain.catalogue import RequiredDocument
 from cloud.domain.postal import PostalZone
 from cloud.domain.postal_return import PostalQuote, PostalReturnRefused, quote
 from cloud.domain.receipts import AcknowledgementSlip, FeeStatement, acknowledgement_slip, fee_statement
@@ -48,10 +48,10 @@ def receipt_slip(code: DossierCode, store: DossiersDep, scope: ScopeDep) -> Ackn
     stored = visible_dossier(store, code, scope)
     d = stored.dossier
     unit = records.office_unit(store.engine, d.office)
-    documents = d.documents or [RequiredDocument.model_validate(doc)
-                                for doc in records.procedure_documents(store.engine, d.terms.code)]
+    names = records.officer_names(store.engine, [d.received_by.officer])
     return acknowledgement_slip(d, applicant_name=stored.applicant_name, unit_name=unit.name if unit else d.office,
-                                office_name=unit.office_name if unit else d.office, documents=documents)
+                                office_name=unit.office_name if unit else d.office,
+                                received_by=names.get(d.received_by.officer or ""))
 
 
 @router.get("/dossiers/{code}/postal-quote", response_model=PostalQuote, responses=responses(401, 403, 404, 409, 422))

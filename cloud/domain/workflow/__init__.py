@@ -25,7 +25,7 @@ Importers use ``from cloud.domain.workflow import X``: every name is
 re-exported here, so the layout inside the package may change without them.
 """
 
-from cloud.domain.workflow.engine import apply, missing_documents, receive
+from cloud.domain.workflow.engine import apply, document_code, missing_documents, receive, received_documents
 from cloud.domain.workflow.fees import FeeSplit, split_fees
 from cloud.domain.workflow.guards import (
     GUARDS,
@@ -61,6 +61,7 @@ from cloud.domain.workflow.public import PublicStatus, public_status
 from cloud.domain.workflow.records import (
     Actor,
     Dossier,
+    DossierIncomplete,
     FeePayment,
     HandOver,
     Holder,
@@ -68,12 +69,15 @@ from cloud.domain.workflow.records import (
     PaidFee,
     PlannedStep,
     ProcedureTerms,
+    QueueTicket,
     ReceivedDocument,
+    ReceivedPaper,
     RefCode,
     SubTask,
     SupplementRecord,
     TransitionRefused,
     TransitionResult,
+    UnknownDocuments,
     WorkflowEvent,
 )
 from cloud.domain.workflow.states import (
@@ -119,6 +123,7 @@ __all__ = [
     "CommentPayload",
     "DeliverPayload",
     "Dossier",
+    "DossierIncomplete",
     "DossierState",
     "FeeLine",
     "FeePayment",
@@ -134,9 +139,11 @@ __all__ = [
     "PostalReturnPayload",
     "ProcedureTerms",
     "PublicStatus",
+    "QueueTicket",
     "ReasonPayload",
     "ReassignPayload",
     "ReceivedDocument",
+    "ReceivedPaper",
     "RefCode",
     "RefusePayload",
     "ReturnChannel",
@@ -149,15 +156,18 @@ __all__ = [
     "Transition",
     "TransitionRefused",
     "TransitionResult",
+    "UnknownDocuments",
     "VerificationPayload",
     "WorkflowEvent",
     "allowed_actions",
     "apply",
+    "document_code",
     "guard_table_markdown",
     "missing_documents",
     "nul_paths",
     "public_status",
     "receive",
+    "received_documents",
     "split_fees",
     "transition",
     "transition_table_markdown",

@@ -24,19 +24,49 @@ from cloud.domain.workflow.effects import Context
 from cloud.domain.workflow.records import (
     Actor,
     Dossier,
+    DossierIncomplete,
     HandOver,
     Holder,
     PlannedStep,
     ProcedureTerms,
+    QueueTicket,
     ReceivedDocument,
+    ReceivedPaper,
     TransitionRefused,
     TransitionResult,
+    UnknownDocuments,
     WorkflowEvent,
 )
 from cloud.domain.workflow.states import Action, Channel, DossierState
 from cloud.domain.workflow.table import Transition, transition
 from protocol.errors import key_path, validation_text
 from workdays import WorkingCalendar
+
+
+def document_code(procedure: str, index: int) -> str:
+    """The code of the ``index``-th paper (from 0) of procedure ``procedure``'s card: ``KD.01-1``, ``KD.01-2``…
+
+    The catalogue lists a procedure's papers in order without naming them;
+    their position on the card is the code the desk ticks (the national
+    catalogue numbers "thành phần hồ sơ" the same way). A dossier stores the
+    name and counts with the code, so a later edit of the card does not
+    change what a dossier says it received.
+    """
+    return f"{procedure}-{index + 1}"
+
+
+def received_documents(procedure: Procedure, papers: Sequence[ReceivedPaper]) -> tuple[ReceivedDocument, ...]:
+    """The papers the desk ticked, by code, as the dossier records them: name from the card, counts as given
+    (the card's when left out). Raises :class:`UnknownDocuments` for a code the card does not have."""
+    card = {document_code(procedure.code, i): doc for i, doc in enumerate(procedure.documents)}
+    unknown = tuple(dict.fromkeys(p.code.strip() for p in papers if p.code.strip() not in card))
+    if unknown:
+        raise UnknownDocuments(procedure.code, unknown, tuple(card))
+    return tuple(ReceivedDocument(
+        code=code, name=card[code].name,
+        originals=card[code].originals if p.originals is None else p.originals,
+        copies=card[code].copies if p.copies is None else p.copies,
+    ) for p in papers for code in [p.code.strip()])
 
 
 def missing_documents(procedure: Procedure, received: Sequence[ReceivedDocument]) -> list[str]:
@@ -157,6 +187,7 @@ def receive(
     calendar: WorkingCalendar,
     channel: Channel = "counter",
     documents: Sequence[ReceivedDocument] | None = None,
+    ticket: QueueTicket | None = None,
 ) -> TransitionResult:
     """Create the dossier of a complete, valid application received at ``office`` (receipt slip, form 01).
 
@@ -164,7 +195,9 @@ def receive(
     form instead) and applications outside the office's competence are
     redirected: neither creates a dossier. The dossier goes to
     ``handling_unit`` to be assigned, and its clock starts. ``documents``,
-    when the desk lists them, must be the procedure's complete set.
+    when the desk lists them, must be the procedure's complete set
+    (:class:`DossierIncomplete` names what is missing). ``ticket``: the
+    queue ticket of the citizen's turn, recorded on the dossier.
     """
     if actor.role != Role.reception:
         raise TransitionRefused(f"role {actor.role.value} may not receive a dossier; allowed: reception")
@@ -173,8 +206,8 @@ def receive(
     if now.tzinfo is None:
         raise TransitionRefused("the time of the action must be timezone-aware")
     if documents is not None and (missing := missing_documents(procedure, documents)):
-        raise TransitionRefused("the dossier is incomplete and cannot be received (give the citizen the guidance form): "
-                                + "; ".join(missing))
+        raise DossierIncomplete("the dossier is incomplete and cannot be received (give the citizen the guidance "
+                                "form): " + "; ".join(missing), tuple(missing))
     clock = start_clock(calendar, procedure.time_limit, now, procedure.supplement_policy)
     dues = step_due_dates(calendar, clock, [s.budget for s in procedure.steps])
     # One due date per step: step_due_dates answers for exactly the budgets it was given.
@@ -184,7 +217,7 @@ def receive(
     provisional = Dossier(
         code=code, office=office, handling_unit=handling_unit, terms=ProcedureTerms.of(procedure), channel=channel,
         state=DossierState.received, holder=department, received_by=sender, clock=clock, plan=plan,
-        documents=tuple(documents or ()), created_at=now, updated_at=now,
+        documents=tuple(documents or ()), ticket=ticket, created_at=now, updated_at=now,
     )
     step_due, step_timing = _step_timing(provisional, sender, now, calendar)
     handover = HandOver(

@@ -52,6 +52,28 @@ class TransitionRefused(Exception):
         self.reason = reason
 
 
+class DossierIncomplete(TransitionRefused):
+    """The desk counted fewer papers than the procedure asks: ``missing`` says which, in Vietnamese.
+
+    Its own type so the API can tell the officer *which* papers in
+    ``message_vi`` too, not only that the action is refused.
+    """
+
+    def __init__(self, reason: str, missing: tuple[str, ...]) -> None:
+        super().__init__(reason)
+        self.missing = missing
+
+
+class UnknownDocuments(ValueError):
+    """Paper codes that are not on the procedure's card (bad input: HTTP 422)."""
+
+    def __init__(self, procedure: str, unknown: tuple[str, ...], known: tuple[str, ...]) -> None:
+        super().__init__(f"no paper {', '.join(repr(c) for c in unknown)} in procedure {procedure}'s documents; "
+                         f"its papers are {', '.join(known)} (GET /api/v1/catalogue/{procedure})")
+        self.unknown = unknown
+        self.known = known
+
+
 # -- who --------------------------------------------------------------------
 
 
@@ -161,6 +183,34 @@ class ReceivedDocument(Frozen):
     name: Name
     originals: Annotated[int, Field(ge=0, le=20)] = 0
     copies: Annotated[int, Field(ge=0, le=20)] = 0
+    code: str | None = None
+    """The paper's code on the procedure's card (:func:`~cloud.domain.workflow.engine.document_code`);
+    None on dossiers received before papers had codes."""
+
+
+class ReceivedPaper(Frozen):
+    """What the desk ticks: a paper of the procedure's card by its code, and how many of each were handed in.
+
+    Counts left out are the card's (the desk received what the catalogue asks).
+    """
+
+    code: Annotated[str, Field(min_length=1, max_length=48, examples=["KD.01-1"])]
+    originals: Annotated[int, Field(ge=0, le=20)] | None = None
+    copies: Annotated[int, Field(ge=0, le=20)] | None = None
+
+
+class QueueTicket(Frozen):
+    """The queue ticket of the turn a dossier was received at: the counter that called it and who sat there.
+
+    ``officer`` is the officer the hub reported at the counter (``officer`` of
+    ``ticket.called``), or the receiving officer when the hub named nobody.
+    """
+
+    id: Annotated[str, Field(min_length=1, max_length=32)]
+    number: str | None = None
+    counter: int | None = None
+    officer: Name
+    officer_name: Name
 
 
 class PlannedStep(Frozen):
@@ -234,6 +284,8 @@ class Dossier(Frozen):
     handovers: tuple[HandOver, ...] = ()
     documents: tuple[ReceivedDocument, ...] = ()
     """The papers the desk counted at receipt; empty: recorded before the desk listed them."""
+    ticket: QueueTicket | None = None
+    """The queue ticket of the citizen's turn, when the desk attached it (several dossiers may share one)."""
     created_at: datetime
     updated_at: datetime
 

@@ -15,6 +15,16 @@ const Console = (() => {
     504: "Máy chủ tại bộ phận một cửa không phản hồi (có thể đang mất kết nối). Lệnh sẽ không được thực hiện sau. Vui lòng thử lại.",
   };
   const NETWORK_ERROR = "Không kết nối được với máy chủ trung tâm. Kiểm tra mạng rồi thử lại.";
+  const STATUS_LABELS = { open: "Đang mở", paused: "Tạm nghỉ", closed: "Đóng" };
+  // What each button says while it waits, and once the hub did it.
+  const ACTIONS = {
+    "call-next": { busy: "Đang gọi số…", done: (c, body) => `Đã gọi số ${body.number} tới quầy ${c}.` },
+    recall: { busy: "Đang gọi lại…", done: (c, body) => `Đã gọi lại số ${body.number} tới quầy ${c}.` },
+    "sign-in": { busy: "Đang nhận quầy…", done: (c, body) => `${body.officer_name} đã nhận quầy ${c}.` },
+    pause: { busy: "Đang tạm nghỉ…", done: (c) => `Quầy ${c} đang tạm nghỉ.` },
+    resume: { busy: "Đang mở lại quầy…", done: (c) => `Quầy ${c} đã tiếp tục phục vụ.` },
+    "sign-out": { busy: "Đang rời quầy…", done: (c) => `Đã rời quầy ${c}.` },
+  };
 
   const byTestId = (id) => document.querySelector(`[data-testid="${CSS.escape(id)}"]`);
 
@@ -102,6 +112,10 @@ const Console = (() => {
     for (const [key, value] of Object.entries(queue.counts)) setText(`count-${key}`, value);
     for (const c of queue.counters) {
       setText(`counter-${c.number}-current`, c.current ? c.current.number : "—");
+      setText(`counter-${c.number}-officer`, c.officer_name || "—");
+      setText(`counter-${c.number}-status`, STATUS_LABELS[c.status] || c.status);
+      const status = byTestId(`counter-${c.number}-status`);
+      if (status) status.className = `counter-status ${c.status}`;
     }
     for (const f of queue.fields) {
       setText(`waiting-count-${f.code}`, f.waiting.length);
@@ -137,7 +151,7 @@ const Console = (() => {
 
   async function runCommand(officeId, counter, action, buttons, refresh, timeoutS) {
     buttons.forEach((b) => (b.disabled = true));
-    showMessage(counter, action === "call-next" ? "Đang gọi số…" : "Đang gọi lại…", true);
+    showMessage(counter, ACTIONS[action].busy, true);
     try {
       const response = await fetch(`/api/v1/offices/${encodeURIComponent(officeId)}/counters/${counter}/${action}`, {
         method: "POST",
@@ -148,8 +162,7 @@ const Console = (() => {
       let body = {};
       try { body = await response.json(); } catch (_) { /* not JSON: use the fallback text */ }
       if (response.ok) {
-        const verb = action === "call-next" ? "Đã gọi số" : "Đã gọi lại số";
-        showMessage(counter, `${verb} ${body.number} tới quầy ${counter}.`, true);
+        showMessage(counter, ACTIONS[action].done(counter, body), true);
       } else {
         showMessage(counter, body.message_vi || FALLBACK[response.status] || `Lỗi ${response.status}. Vui lòng thử lại.`, false);
       }
