@@ -46,6 +46,9 @@ TAGS: list[dict[str, str]] = [
                                        "sits there), nodes online, and today's queue as the hub reported it."},
     {"name": "counters", "description": "Commands to an office's hub for one counter: call the next ticket, recall; "
                                         "sign in at the counter, pause, resume, sign out. Answered with what the hub did."},
+    {"name": "registry", "description": "The registry of one-stop offices (the truth the hubs' files are generated "
+     "from): offices of the province's units, queue fields and the catalogue fields they serve, counters, hours, "
+     "officers assigned; export of a hub's file (docs/registry.md)."},
     {"name": "nodes", "description": "Every node (hub) of every office and its last state (IT)."},
     {"name": "dead letters", "description": "Messages from the offices the cloud could not use, with the reason (IT)."},
     {"name": "health", "description": "Whether the database and the broker are reachable; the ingest's counters."},

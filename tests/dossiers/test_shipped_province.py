@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from cloud.auth.demo import DEMO_USERS, ensure_demo_users
 from cloud.db.dossiers import admin_unit_table
-from tests.dossiers.conftest import SHIPPED
+from tests.dossiers.conftest import SHIPPED, papers
 from tests.dossiers.flows import act
 
 pytestmark = pytest.mark.parametrize("reference_data", [SHIPPED], indirect=True, ids=["two_levels"])
@@ -33,7 +33,8 @@ def test_the_demo_officers_take_a_dossier_round_sai_gon(client: TestClient, refe
     ensure_demo_users(client.app.state.users)  # type: ignore[attr-defined]
     who = {username: as_demo(client, username) for username, *_ in DEMO_USERS}
     received = client.post("/api/v1/dossiers", headers=who["tiepnhan"],
-                           json={"procedure": "KD.01", "office": "sai-gon", "applicant_name": "Nguyễn Văn Bình"})
+                           json={"procedure": "KD.01", "office": "sai-gon", "applicant_name": "Nguyễn Văn Bình",
+                                 "documents": papers(client, "KD.01")})
     assert received.status_code == 201, received.text
     dossier = received.json()
     assert dossier["handling_unit"] == "hcm.sai_gon.kt"  # a district-level procedure, at the ward since 2025
@@ -51,7 +52,8 @@ def test_the_demo_officers_take_a_dossier_round_sai_gon(client: TestClient, refe
     for reader in ("giamsat", "tiepnhan", "truongphong"):
         assert client.get(f"/api/v1/dossiers/{code}", headers=who[reader]).status_code == 200, reader
     civil = client.post("/api/v1/dossiers", headers=who["tiepnhan"],
-                        json={"procedure": "HT.01", "office": "sai-gon", "applicant_name": "Trần Thị Hoa"})
+                        json={"procedure": "HT.01", "office": "sai-gon", "applicant_name": "Trần Thị Hoa",
+                              "documents": papers(client, "HT.01")})
     assert civil.status_code == 201 and civil.json()["handling_unit"] == "hcm.sai_gon.vp", civil.text
 
 

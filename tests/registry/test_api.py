@@ -23,7 +23,7 @@ BASE = "/api/v1/registry/offices"
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(settings_in(tmp_path))) as test_client:
         users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]
-        add_accounts(users)
+        add_accounts(users, "sai-gon")
         users.add("tn.lan", full_name="Trần Ngọc Lan", unit="hcm.sai_gon.vp", roles=["reception"], password=None)
         users.add("nv.binh", full_name="Nguyễn Văn Bình", unit="hcm.ben_thanh.vp", roles=["reception"], password=None)
         yield test_client
