@@ -232,7 +232,7 @@ def sees_office(scope: Scope, office: str) -> bool:
 def office_not_found(office: str) -> ApiError:
     return ApiError(
         404, "office_not_found",
-        f"no office {office!r} among the offices you may see (offices are loaded from firmware_configs/*.yaml; "
+        f"no office {office!r} among the offices you may see (offices are those of the registry: GET /api/v1/registry/offices; "
         "an officer sees those of their administration)",
         f"Không tìm thấy bộ phận một cửa “{office}”.",
     )
