@@ -27,9 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from broker.configs import BRIDGE_NODE, link_topic, render_template
+from broker.configs import link_topic, render_template
 from broker.errors import CredentialError
-from protocol.topics import DOWNSTREAM, ROOT, UPSTREAM, subscription
+from protocol.topics import BRIDGE_NODE, DOWNSTREAM, ROOT, UPSTREAM, subscription
 
 ALL_TOPICS = f"{ROOT}/#"
 #: mosquitto ACL access keywords; a ``topic`` line without one means readwrite.

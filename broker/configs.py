@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from broker.settings import BrokerSettings
-from protocol.topics import DOWNSTREAM, ID_PATTERN, ROOT, UPSTREAM, Channel, subscription
+from protocol.topics import BRIDGE_NODE, DOWNSTREAM, ID_PATTERN, ROOT, UPSTREAM, Channel, link, subscription
 
 #: error/warning/notice/information: connects, disconnects, denials and bridge
 #: state, without per-message lines that would flood a Pi's SD card.
@@ -97,14 +97,9 @@ _BRIDGE_QOS: dict[Channel, int] = {
 }
 
 
-#: Node id reserved for the broker layer in an office's topic tree: the link
-#: notification and readiness pings live under it, and no agent uses it.
-BRIDGE_NODE = "bridge"
-
-
 def link_topic(office: str) -> str:
-    """Retained "1"/"0" on the cloud broker: is this office's bridge connected?"""
-    return f"{ROOT}/{office}/{BRIDGE_NODE}/link"
+    """Retained "1"/"0" on both brokers: is this office's bridge connected? (protocol.topics.link)"""
+    return link(office)
 
 
 def ping_topic(office: str) -> str:

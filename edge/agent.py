@@ -108,6 +108,9 @@ class HubAgent:
         self.kiosk: KioskButtons | None = None
         self.keypads: list[CounterKeypad] = []
         self.server: BackgroundServer | None = None
+        self.cloud_link: bool | None = None
+        """Whether the office broker's bridge reaches the cloud (its retained link notification); None: not said."""
+        self.client.subscribe(topics.link(self.office), self._on_link)
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -332,6 +335,11 @@ class HubAgent:
 
     # -- presence ------------------------------------------------------------------------
 
+    def _on_link(self, _topic: str, payload: bytes) -> None:
+        """The bridge's "1"/"0": the hub itself only reaches its office broker, which says whether the cloud is there."""
+        self.cloud_link = payload.strip() == b"1"
+        self.display.changed()
+
     def _on_connect(self) -> None:
         self.client.publish(topics.state(self.office, self.node), dumps(self._state(online=True)), retain=True)
         self.forwarder.on_connect()
@@ -360,6 +368,7 @@ class HubAgent:
             "office": {"id": self.office, "name": self.config.office.name, "timezone": self.config.office.timezone},
             "open_now": snap.open_now,
             "online": self.client.connected.is_set(),
+            "cloud_link": self.cloud_link,
             "fields": [{"code": f.code, "name": f.name, "prefix": f.prefix,
                         "waiting": [t.number for t in snap.waiting.get(f.code, [])]} for f in self.config.fields],
             "counters": [{"number": c.number, "fields": [names[x] for x in c.fields], "open": c.open,

@@ -110,6 +110,16 @@ def cursor(office: str, node: str) -> str:
     return _build(office, node, Channel.CURSOR)
 
 
+#: Node id reserved for the broker layer in an office's topic tree: the link
+#: notification and readiness pings live under it, and no agent uses it.
+BRIDGE_NODE = "bridge"
+
+
+def link(office: str) -> str:
+    """Retained "1"/"0": is the office's bridge to the cloud connected? The office broker publishes it on both sides."""
+    return f"{ROOT}/{office}/{BRIDGE_NODE}/link"
+
+
 def subscription(channel: Channel, office: str = "+", node: str = "+") -> str:
     """Subscription filter for one channel, all offices/nodes by default."""
     base = f"{ROOT}/{office}/{node}/{channel.value}"

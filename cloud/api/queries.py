@@ -26,7 +26,7 @@ from cloud.api import schemas
 from cloud.api.errors import ApiError
 from cloud.db.office_configs import node_ids
 from cloud.db.tables import Counter, CounterState, DeadLetter, Node, Office, Ticket
-from cloud.ingest.writer import BRIDGE_NODE
+from protocol.topics import BRIDGE_NODE
 
 #: Order of the queue: priority tickets first, then issue order (the ticket id
 #: is the local date, time and daily sequence, so it sorts in issue order).

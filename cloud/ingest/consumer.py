@@ -22,9 +22,10 @@ from sqlalchemy import Engine
 
 from cloud.ingest.inbox import Inbound, Kind
 from cloud.ingest.receiver import Message, Receiver, ReceiverConfig, Settle
-from cloud.ingest.writer import BRIDGE_NODE, IngestWriter, Publish
+from cloud.ingest.writer import IngestWriter, Publish
 from cloud.settings import Settings
 from protocol import topics
+from protocol.topics import BRIDGE_NODE
 
 log = structlog.get_logger(__name__)
 

@@ -61,6 +61,7 @@ from cloud.ingest.dead_letters import dead_letter, insert_dead_letters
 from cloud.ingest.inbox import Inbound, Kind
 from cloud.ingest.tickets import Fact, counter_facts, counter_upsert_statement, ticket_facts, upsert_statement
 from protocol import Cursor, ProtocolError, decode_event, decode_state, dumps, topics
+from protocol.topics import BRIDGE_NODE
 
 log = structlog.get_logger(__name__)
 
@@ -69,8 +70,6 @@ Publish = Callable[[str, bytes, int, bool], bool]
 #: ``settle(committed)``: called once the batch's transaction has committed (True) or could not (False).
 Settle = Callable[[bool], None]
 
-#: Node id of the bridge link notifications (``onestop/v1/{office}/bridge/link``).
-BRIDGE_NODE = "bridge"
 _IN_CHUNK = 500  # ids per SELECT ... IN (far below every database's parameter limit)
 
 

@@ -64,8 +64,12 @@ def test_an_outage_of_the_cloud_loses_nothing_and_doubles_nothing(stack):
         hub.sim.press(NEXT[counter])
     wait_until(lambda: hub.outbox.count() == 0, what="the outbox to drain before the outage")
     before = stack.events()
+    wait_until(lambda: hub.snapshot()["cloud_link"] is True, timeout=10, what="the hub to know the cloud is reached")
 
     stack.cloud_broker.process.stop()  # the province's broker is down: the WAN link is gone
+    # The hub reaches only its office broker; the bridge's notification tells it (and the virtual office) the truth.
+    wait_until(lambda: hub.snapshot()["cloud_link"] is False, timeout=20, what="the hub to see the link down")
+    assert hub.snapshot()["online"] is True
     fields = list(KIOSK)
     for i in range(20):
         hub.sim.press(KIOSK[fields[i % 4]])
@@ -78,6 +82,7 @@ def test_an_outage_of_the_cloud_loses_nothing_and_doubles_nothing(stack):
 
     stack.cloud_broker.process.start()
     wait_until(lambda: hub.outbox.count() == 0, timeout=30, what="the outbox to empty after the link is back")
+    assert hub.snapshot()["cloud_link"] is True
     after = stack.events()
     new = after[len(before):]
     assert len(after) == len(before) + 25

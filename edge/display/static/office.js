@@ -48,7 +48,8 @@
 
   function render(s) {
     if (!built) build(s);
-    $("link").textContent = s.online ? "đã kết nối" : "mất kết nối (hàng đợi vẫn chạy)";
+    $("link").textContent = !s.online ? "mất kết nối với máy chủ tại văn phòng (hàng đợi vẫn chạy)"
+      : s.cloud_link === false ? "mất kết nối (hàng đợi vẫn chạy, sự kiện chờ gửi)" : "đã kết nối";
     $("outbox").textContent = s.outbox_pending;
     const m = $("kiosk-message");
     m.textContent = s.kiosk_message.text;
