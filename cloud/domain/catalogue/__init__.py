@@ -10,6 +10,8 @@
 * :mod:`~cloud.domain.catalogue.parsing`: :func:`parse_catalogue` and
   :func:`parse_province`, which validate the loaded YAML and report every
   problem by file and entry;
+* :mod:`~cloud.domain.catalogue.search`: :func:`search`, finding a procedure
+  by code or by words of its name, accents optional (:func:`fold`);
 * :mod:`~cloud.domain.catalogue.base`: the codes, slugs and texts they share.
 
 ``from cloud.domain.catalogue import X`` keeps working for every name: they
@@ -28,6 +30,7 @@ from cloud.domain.catalogue.procedures import (
     RequiredDocument,
     Step,
 )
+from cloud.domain.catalogue.search import MAX_QUERY, Match, Searchable, Tier, fold, search
 from cloud.domain.catalogue.units import (
     LEVEL_OF_KIND,
     LEVELS,
@@ -44,6 +47,7 @@ __all__ = [
     "CODE_PATTERN",
     "LEVELS",
     "LEVEL_OF_KIND",
+    "MAX_QUERY",
     "SLUG_PATTERN",
     "Catalogue",
     "Code",
@@ -51,6 +55,7 @@ __all__ = [
     "Entry",
     "Fee",
     "Level",
+    "Match",
     "LienThong",
     "OfficeId",
     "OneStopOffice",
@@ -60,11 +65,15 @@ __all__ = [
     "ProcedureField",
     "Province",
     "RequiredDocument",
+    "Searchable",
     "Slug",
     "Step",
     "Text",
+    "Tier",
     "Unit",
     "UnitKind",
+    "fold",
     "parse_catalogue",
     "parse_province",
+    "search",
 ]
