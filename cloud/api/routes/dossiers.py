@@ -7,7 +7,9 @@ persists what they return. The acting person is the signed-in account
 
 * 401: not signed in; 403: the role lacks the route's permission;
 * 422: malformed body or payload, unknown action, unknown procedure,
-  office, paper code or ticket in a new dossier, text the database cannot store;
+  office, paper code or ticket in a new dossier, text the database cannot store,
+  a catalogue search over 100 characters (``query_too_long``) or for an office
+  not in the registry;
 * 404: unknown dossier or procedure in the path, or a dossier outside the
   caller's read scope (the same answer, checked before anything else, so a
   code of another administration cannot be probed);
@@ -28,7 +30,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import select
 
 from cloud.api.deps import ActorDep, DossiersDep, ScopeDep, SessionDep, allow
@@ -40,9 +42,11 @@ from cloud.api.dossier_schemas import (
     PublicDossier,
 )
 from cloud.api.errors import ApiError, responses
+from cloud.api.routes.registry import RegistryDep
 from cloud.db.dossiers import ProcedureRow
 from cloud.domain.access import Permission as P
-from cloud.domain.deadlines import DeadlineError
+from cloud.domain.catalogue import MAX_QUERY, search
+from cloud.domain.deadlines import DeadlineError, TimeLimit
 from cloud.domain.roles import Role
 from cloud.domain.scope import Scope
 from cloud.domain.workflow import (
@@ -72,6 +76,7 @@ from cloud.dossiers.store import (
     TicketNotFound,
     UnknownAction,
 )
+from cloud.registry import UnknownOffice
 from protocol.errors import validation_text
 from workdays import VN_TZ
 
@@ -83,21 +88,78 @@ DossierCode = Annotated[str, Path(max_length=80, description="Dossier code, e.g.
 # -- catalogue ----------------------------------------------------------------
 
 
-def _summary(row: ProcedureRow) -> ProcedureSummary:
-    return ProcedureSummary(code=row.code, name=row.name, field=row.field, level=row.level, time_limit=row.time_limit,
-                            fees=row.fees, online_level=row.data.get("online_level", 2),
-                            postal_return=row.data.get("postal_return", False))
+class PaperView(BaseModel):
+    """A paper of the procedure's card, with the code the desk ticks when it receives it."""
+
+    code: str = Field(examples=["HT.01-1"])
+    name: str
+    originals: int = 0
+    copies: int = 0
+    conditional: bool = False
+    note: str | None = None
 
 
-@router.get("/catalogue", response_model=list[ProcedureSummary], dependencies=[allow(P.catalogue_read)])
-def list_procedures(session: SessionDep,
-                    field: Annotated[str | None, Query(max_length=40, description="Field code, e.g. ho_tich")] = None,
-                    ) -> list[ProcedureSummary]:
-    """Procedures of the catalogue, optionally of one field (lĩnh vực)."""
+class ProcedureFound(ProcedureSummary):
+    """What the desk needs to start an intake: the procedure, its time limit, fees and papers."""
+
+    field_name: str = Field(examples=["Hộ tịch"])
+    time_limit_vi: str = Field(examples=["Trong ngày"], description="The time limit as the receipt slip words it.")
+    documents: list[PaperView]
+    served: bool = Field(description="Of a catalogue field the ``office``'s queue fields serve (true without office).")
+
+
+def _papers(row: ProcedureRow) -> list[PaperView]:
+    return [PaperView(code=document_code(row.code, i), **doc) for i, doc in enumerate(row.data.get("documents", []))]
+
+
+def _found(row: ProcedureRow, field_names: dict[str, str], served: bool = True) -> ProcedureFound:
+    return ProcedureFound(code=row.code, name=row.name, field=row.field, level=row.level, time_limit=row.time_limit,
+                          fees=row.fees, online_level=row.data.get("online_level", 2),
+                          postal_return=row.data.get("postal_return", False),
+                          field_name=field_names.get(row.field, row.field),
+                          time_limit_vi=TimeLimit.model_validate(row.time_limit).label_vi,
+                          documents=_papers(row), served=served)
+
+
+@router.get("/catalogue", response_model=list[ProcedureFound], responses=responses(422),
+            dependencies=[allow(P.catalogue_read)])
+def list_procedures(
+    session: SessionDep, registry: RegistryDep,
+    field: Annotated[str | None, Query(max_length=40, description="Field code, e.g. ho_tich")] = None,
+    q: Annotated[str | None, Query(description=f"Code or words of the name, accents optional (at most {MAX_QUERY} "
+                                               "characters): 'dang ky khai sinh', 'HT.01', 'ht01'")] = None,
+    office: Annotated[str | None, Query(max_length=63, description="Office id: procedures of the catalogue fields "
+                                                                    "its queue fields serve come first")] = None,
+    served_only: Annotated[bool, Query(description="With office: only the procedures it serves")] = False,
+    limit: Annotated[int, Query(ge=1, le=100, description="Most results of a search (q given)")] = 20,
+) -> list[ProcedureFound]:
+    """Procedures of the catalogue: all by code (optionally of one field), or the ones ``q`` finds, best first.
+
+    The search (``cloud.domain.catalogue.search``) ranks the exact code, then a code prefix, then
+    the name's words in a row, all of them in any order, and word prefixes; the whole name before
+    longer names containing it. With ``office``, the procedures it serves come first at every rank
+    (``served``), so the desk still finds one it must redirect to the competent agency.
+    """
+    if q is not None and len(q) > MAX_QUERY:
+        raise ApiError(422, "query_too_long", f"q has {len(q)} characters; at most {MAX_QUERY}",
+                       f"Từ khóa tìm kiếm quá dài (tối đa {MAX_QUERY} ký tự).")
+    served: set[str] | None = None
+    if office is not None:
+        try:
+            config = registry.get(office)
+        except UnknownOffice:
+            raise ApiError(422, "office_not_found", f"no office {office!r} in the registry",
+                           f"Không tìm thấy bộ phận một cửa “{office}”.") from None
+        served = {slug for queue_field in config.fields for slug in queue_field.catalogue}
     query = select(ProcedureRow).order_by(ProcedureRow.code)
     if field is not None:
         query = query.where(ProcedureRow.field == field)
-    return [_summary(row) for row in session.exec(query).all()]
+    rows = session.exec(query).all()
+    names = registry.catalogue_fields
+    if q is None and office is None:
+        return [_found(row, names) for row in rows]
+    matches = search(rows, q or "", served=served, served_only=served_only, limit=limit if q is not None else None)
+    return [_found(m.procedure, names, m.served) for m in matches]
 
 
 @router.get("/catalogue/{code}", response_model=dict[str, Any], responses=responses(404),
