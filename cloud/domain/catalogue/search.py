@@ -84,6 +84,9 @@ class Tier(IntEnum):
     """An empty query: every procedure, by code."""
 
 
+_BY_CODE = frozenset({Tier.code, Tier.code_prefix, Tier.listed})
+"""Ranks ordered by code alone; the name ranks put shorter names first."""
+
 P = TypeVar("P", bound=Searchable)
 
 
@@ -135,7 +138,7 @@ def search(procedures: Iterable[P], query: str, *, fields: Collection[str] | Non
         tier = _tier(folded, words, procedure.code, name) if words else Tier.listed
         if tier is None:
             continue
-        size = name.count(" ") + 1 if tier >= Tier.phrase and tier is not Tier.listed else 0
+        size = 0 if tier in _BY_CODE else name.count(" ") + 1  # the name's words: the whole name first
         found.append(((0 if is_served else 1, tier, size, procedure.code), Match(procedure, tier, is_served)))
     found.sort(key=lambda item: item[0])
     return [match for _, match in found[:limit]]
