@@ -1,5 +1,16 @@
-"""The staff console: server-rendered pages (Jinja2) that keep themselves current."""
+"""The staff console: server-rendered pages (Jinja2) that keep themselves current.
 
-from cloud.web.console import install, router
+``console``: sign-in, offices, queues and counters; ``dossier_pages``: the
+dossier list and one dossier's record.
+"""
+
+from fastapi import APIRouter
+
+from cloud.web import console, dossier_pages
+from cloud.web.console import install
+
+router = APIRouter(include_in_schema=False)
+router.include_router(console.router)
+router.include_router(dossier_pages.router)
 
 __all__ = ["install", "router"]

@@ -81,6 +81,7 @@ from cloud.domain.workflow.records import (
     WorkflowEvent,
 )
 from cloud.domain.workflow.states import (
+    ACTION_LABELS_VI,
     APPLICANT_UNIT,
     POST_UNIT,
     STATE_LABELS_VI,
@@ -109,6 +110,7 @@ __all__ = [
     "MOVING_ACTIONS",
     "OFFICE",
     "POST_UNIT",
+    "ACTION_LABELS_VI",
     "STATE_LABELS_VI",
     "SUBTASK_UNIT_OR_HOLDER",
     "TERMINAL_STATES",

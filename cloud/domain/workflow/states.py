@@ -64,6 +64,27 @@ class Action(StrEnum):
     withdraw = "withdraw"
 
 
+ACTION_LABELS_VI: Mapping[Action, str] = {
+    Action.receive: "Tiếp nhận hồ sơ",
+    Action.assign: "Phân công thụ lý",
+    Action.reassign: "Phân công lại",
+    Action.start: "Bắt đầu thụ lý",
+    Action.request_verification: "Gửi xác minh, lấy ý kiến",
+    Action.answer_verification: "Trả lời xác minh",
+    Action.request_supplement: "Yêu cầu bổ sung hồ sơ",
+    Action.receive_supplement: "Nhận hồ sơ bổ sung",
+    Action.submit: "Trình phê duyệt",
+    Action.send_back: "Trả lại để xử lý lại",
+    Action.approve: "Phê duyệt",
+    Action.refuse: "Từ chối giải quyết",
+    Action.deliver_result: "Chuyển kết quả về bộ phận một cửa",
+    Action.return_result: "Trả kết quả",
+    Action.apologise: "Xin lỗi, hẹn lại ngày trả",
+    Action.collect_fees: "Thu phí, lệ phí",
+    Action.withdraw: "Rút hồ sơ",
+}
+"""What the process history shows for each action (the console's dossier page, the control sheet)."""
+
 ReturnChannel = Literal["in_person", "post", "online"]
 Channel = Literal["counter", "online", "post"]
 
