@@ -41,7 +41,7 @@ from cloud.api.errors import ApiError
 from cloud.api.routes.auth import sign_in
 from cloud.db.tables import Office
 from cloud.domain.access import Permission, may
-from cloud.domain.roles import ROLE_LABELS_VI
+from cloud.domain.roles import ROLE_LABELS_VI, Role
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -55,7 +55,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def root() -> RedirectResponse:
-    return RedirectResponse("/console")
+    return RedirectResponse(HOME)
 
 
 class SignInRedirect(Exception):
@@ -80,13 +80,29 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRedirect, _to_login)
 
 
+HOME = "/console/home"
+"""Where the sign-in form sends a visitor who did not ask for a page: their role's own home."""
+
+ROLE_HOMES: dict[Role, str] = {
+    Role.reception: "/console",  # pick the office, then Nhận quầy at a counter
+    Role.department_head: "/console/dossiers?state=received",  # incoming, to assign
+    Role.specialist: "/console/dossiers?state=assigned",  # assigned to me, to start
+    Role.leader: "/console/dossiers?state=submitted_for_approval",
+    Role.results_desk: "/console/dossiers?state=result_at_desk",
+    Role.provincial_monitor: "/console/dossiers?overdue=true",
+    Role.admin: "/console",
+    Role.it: "/console",
+}
+"""Each role's first page after sign-in: the work waiting for it."""
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: a sign-in form must not bounce people to another site."""
     if not target:
-        return "/console"
+        return HOME
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/console"
+        return HOME
     return target
 
 
@@ -124,6 +140,14 @@ def logout(principal: PrincipalDep, users: UsersDep) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.get("/console/home")
+def home(request: Request, principal: PrincipalDep) -> RedirectResponse:
+    """The signed-in officer's home (the role they act in); the sign-in form for anyone else."""
+    if principal.user is None:
+        return RedirectResponse(f"/login?next={quote(HOME, safe='/')}", status_code=303)
+    return RedirectResponse(ROLE_HOMES.get(principal.role, "/console"), status_code=303)
 
 
 @router.get("/console", response_class=HTMLResponse)

@@ -8,9 +8,10 @@ names (officers, units, procedures, actions), never logins or codes.
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.dossiers.conftest import OFFICE, bc_reception, head, it, new_dossier, reception
+from tests.dossiers.conftest import OFFICE, bc_reception, desk, head, it, leader, new_dossier, reception, specialist
 from tests.dossiers.flows import act
 
 
@@ -48,3 +49,21 @@ def test_another_administrations_dossier_is_not_found_and_a_role_without_dossier
     assert "Lê Văn Cường" not in hidden.text and 'data-testid="dossier-not-found"' in hidden.text
     to_login = client.get("/console/dossiers", headers=it, follow_redirects=False)
     assert to_login.status_code == 303 and to_login.headers["location"].startswith("/login?next=/console/dossiers")
+
+
+@pytest.mark.parametrize(("who", "home"), [
+    (reception, "/console"), (head, "/console/dossiers?state=received"),
+    (specialist, "/console/dossiers?state=assigned"), (leader, "/console/dossiers?state=submitted_for_approval"),
+    (desk, "/console/dossiers?state=result_at_desk"), (it, "/console"),
+])
+def test_each_role_lands_on_its_own_home(client: TestClient, who: dict[str, str], home: str) -> None:
+    landed = client.get("/console/home", headers=who, follow_redirects=False)
+    assert landed.status_code == 303 and landed.headers["location"] == home
+    assert client.get(home, headers=who).status_code == 200
+
+
+def test_a_visitor_without_a_session_is_sent_to_sign_in_first(client: TestClient) -> None:
+    landed = client.get("/", follow_redirects=False)
+    assert landed.status_code in (302, 303, 307) and landed.headers["location"] == "/console/home"
+    home = client.get("/console/home", follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/login?next=/console/home"
