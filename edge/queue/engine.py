@@ -16,6 +16,9 @@ Who serves at each counter (``set_status``, from the cloud's
 counter carries its officer whether the press came from the keypad or the
 cloud, and a counter whose officer is on a break calls nobody. Refusals are in
 ``errors.py``.
+
+A waiting ticket with a ``counter`` was transferred there (``transfer``): it
+waits for that counter only, ahead of its fields' queue, whatever its field.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from edge.queue.errors import (
     OutsideOpeningHours,
     QueueEmpty,
     QueueError,
+    SameCounter,
+    TargetCounterClosed,
     UnknownCounter,
     UnknownField,
 )
@@ -52,6 +57,7 @@ from protocol.messages import (
     TicketNoShow,
     TicketRecalled,
     TicketServed,
+    TicketTransferred,
 )
 from protocol.office_config import CounterConfig, OfficeConfig
 from workdays import CalendarOverrides, load_calendar_overrides
@@ -60,7 +66,8 @@ Clock = Callable[[], datetime]
 
 __all__ = [
     "Clock", "ClosedOnDayOff", "CounterPaused", "CounterView", "NothingCalled", "Outcome", "OutsideOpeningHours",
-    "QueueEmpty", "QueueEngine", "QueueError", "QueueSnapshot", "Staffing", "Ticket", "UnknownCounter", "UnknownField",
+    "QueueEmpty", "QueueEngine", "QueueError", "QueueSnapshot", "SameCounter", "Staffing", "TargetCounterClosed",
+    "Ticket", "UnknownCounter", "UnknownField",
     "system_clock",
 ]
 
@@ -234,9 +241,10 @@ class QueueEngine:
                     f"Quầy {counter} đang tạm nghỉ. Mở lại quầy để gọi số tiếp theo.",
                 )
             row = conn.execute(
-                f"SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND field IN ({marks})"
-                " ORDER BY priority DESC, daily_seq LIMIT 1",
-                (day, *cfg.fields),
+                "SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
+                f" AND (counter = ? OR (counter IS NULL AND field IN ({marks})))"
+                " ORDER BY counter IS NULL, priority DESC, daily_seq LIMIT 1",
+                (day, counter, *cfg.fields),
             ).fetchone()
             if row is None:
                 raise QueueEmpty(
@@ -298,6 +306,44 @@ class QueueEngine:
             event = self._event(conn, now, model(ticket_id=current.ticket_id, number=current.number, counter=counter,
                                                  officer=self._staffing(conn, counter, day).officer))
         return Outcome(current, [event])
+
+    def transfer(self, counter: int, to_counter: int) -> Outcome:
+        """Send the counter's current ticket to another counter (chuyển quầy).
+
+        The ticket waits again, reserved for ``to_counter`` and ahead of its
+        fields' queue there, whatever its field: a citizen who queued for the
+        wrong desk is not sent to the back of another queue. It is not called
+        at once, because the other counter may be serving someone: its next
+        call announces it ("mời công dân số A002 đến quầy 3"). A counter nobody
+        works at today is refused, or the citizen would wait for ever.
+        """
+        now = self.clock()
+        self._counter(counter)
+        self._counter(to_counter)
+        if counter == to_counter:
+            raise SameCounter(f"counter {counter} cannot transfer a ticket to itself",
+                              "Hãy chọn một quầy khác để chuyển số.")
+        day = now.astimezone(self.tz).date().isoformat()
+        with self.store.transaction() as conn:
+            current = self._current(conn, counter, day)
+            if current is None:
+                raise NothingCalled(f"counter {counter} has no called ticket to transfer",
+                                    f"Quầy {counter} chưa gọi số nào.")
+            if self._staffing(conn, to_counter, day).status == "closed":
+                raise TargetCounterClosed(
+                    f"nobody works at counter {to_counter} today; transfer to a counter that is open",
+                    f"Quầy {to_counter} chưa có cán bộ nhận quầy. Hãy chuyển sang quầy đang làm việc.",
+                )
+            # called_at is cleared: the ticket waits again, and is no call of the target counter yet.
+            conn.execute("UPDATE tickets SET status = 'waiting', counter = ?, called_at = NULL WHERE ticket_id = ?",
+                         (to_counter, current.ticket_id))
+            conn.execute("UPDATE counters SET current_ticket = NULL WHERE number = ?", (counter,))
+            event = self._event(conn, now, TicketTransferred(
+                ticket_id=current.ticket_id, number=current.number, field=current.field, from_counter=counter,
+                to_counter=to_counter, officer=self._staffing(conn, counter, day).officer))
+            ticket = Ticket.from_row(conn.execute("SELECT * FROM tickets WHERE ticket_id = ?",
+                                                  (current.ticket_id,)).fetchone())
+        return Outcome(ticket, [event], previous=current)
 
     def close_counter(self, counter: int) -> Outcome:
         now = self.clock()
