@@ -17,6 +17,8 @@ counter carries its officer whether the press came from the keypad or the
 cloud, and a counter whose officer is on a break calls nobody. Refusals are in
 ``errors.py``.
 
+The values it answers with (``Ticket``, ``Outcome``, snapshots) are in ``model.py``.
+
 A waiting ticket with a ``counter`` was transferred there (``transfer``): it
 waits for that counter only, ahead of its fields' queue, whatever its field.
 """
@@ -25,8 +27,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from edge import outbox
@@ -42,6 +43,7 @@ from edge.queue.errors import (
     UnknownCounter,
     UnknownField,
 )
+from edge.queue.model import CounterView, Outcome, QueueSnapshot, Staffing, Ticket
 from edge.queue.opening import OpeningDays
 from edge.store import Store
 from protocol import EventEnvelope
@@ -49,7 +51,6 @@ from protocol.envelope import Message
 from protocol.messages import (
     CounterClosed,
     CounterOpened,
-    CounterStatus,
     CounterStatusSet,
     OfficerRef,
     TicketCalled,
@@ -74,74 +75,6 @@ __all__ = [
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Ticket:
-    ticket_id: str
-    number: str
-    field: str
-    priority: bool
-    status: str
-    counter: int | None
-    day: date
-    issued_at: datetime
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Ticket:
-        return cls(
-            ticket_id=row["ticket_id"],
-            number=row["number"],
-            field=row["field"],
-            priority=bool(row["priority"]),
-            status=row["status"],
-            counter=row["counter"],
-            day=date.fromisoformat(row["day"]),
-            issued_at=datetime.fromisoformat(row["issued_at"]),
-        )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What an operation did: the ticket concerned and the events to forward."""
-
-    ticket: Ticket | None
-    events: list[EventEnvelope] = field(default_factory=list)
-    waiting_ahead: int = 0
-    previous: Ticket | None = None
-
-
-@dataclass(frozen=True)
-class Staffing:
-    """Who serves at a counter today, as far as the hub knows.
-
-    ``status`` is the one its officer set (``counter.set_status``) today; a
-    counter nobody set today, or whose officer signed out, is ``open`` once it
-    called a ticket since (its keypad is in use, by someone not signed in) and
-    ``closed`` before. ``officer`` is set only while signed in (open or paused).
-    """
-
-    status: CounterStatus
-    officer: OfficerRef | None = None
-
-
-@dataclass(frozen=True)
-class CounterView:
-    number: int
-    fields: list[str]
-    open: bool
-    current: Ticket | None
-    staffing: Staffing = Staffing("closed")
-
-
-@dataclass(frozen=True)
-class QueueSnapshot:
-    day: date
-    open_now: bool
-    waiting: dict[str, list[Ticket]]
-    counters: list[CounterView]
-    issued_today: int
-    served_today: int
 
 
 class QueueEngine:
