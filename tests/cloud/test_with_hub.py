@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -69,8 +70,9 @@ def test_done_no_show_and_transfer_from_the_console_run_on_the_hub_and_come_back
     hub.sim.press(DONE_3)
     counter = "/api/v1/offices/sai-gon/counters/{}/{}"
 
-    def queue() -> dict:
-        return api.get("/api/v1/offices/sai-gon/queue").json()
+    def queue() -> dict[str, Any]:
+        body: dict[str, Any] = api.get("/api/v1/offices/sai-gon/queue").json()
+        return body
 
     assert api.post(counter.format(1, "call-next")).json()["number"] == "A001"
     done = api.post(counter.format(1, "done"))
