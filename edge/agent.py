@@ -32,7 +32,7 @@ from edge.simulation import SimulatedHardware
 from edge.store import Store
 from protocol import NodeState, dumps, topics
 from protocol.envelope import CounterInfo, DeviceInfo, FieldInfo, Message
-from protocol.messages import CounterStatusSet, QueueCallNext, QueueRecall
+from protocol.messages import CounterStatusSet, QueueCallNext, QueueFinish, QueueRecall, QueueTransfer
 from protocol.office_config import OfficeConfig
 from transport import MqttClient, MqttSettings
 from transport.http_server import BackgroundServer
@@ -99,6 +99,8 @@ class HubAgent:
         self.commands = CommandExecutor(self.client, self.store, self.office, self.node, clock, {
             QueueCallNext: self._call_next_command,
             QueueRecall: self._recall_command,
+            QueueFinish: self._finish_command,
+            QueueTransfer: self._transfer_command,
             CounterStatusSet: self._set_status_command,
         })
         self.printer: TicketPrinter | None = None
@@ -252,6 +254,23 @@ class HubAgent:
         assert isinstance(command, QueueRecall)
         return self._call_executed(self.engine.recall(command.counter), command.counter, recall=True)
 
+    def _finish_command(self, command: Message) -> Executed:
+        """Done or no-show from the console, as the keypad's keys: the counter's board goes blank."""
+        assert isinstance(command, QueueFinish)
+        outcome = self.engine.finish(command.counter, served=command.outcome == "served")
+        return Executed({**self._called_result(outcome), "outcome": command.outcome},
+                        after_commit=lambda: self._finished(outcome, command.counter))
+
+    def _transfer_command(self, command: Message) -> Executed:
+        """Chuyển quầy: the sending counter's board goes blank; the target's next call announces the ticket."""
+        assert isinstance(command, QueueTransfer)
+        outcome = self.engine.transfer(command.counter, command.to_counter)
+        ticket = outcome.ticket
+        assert ticket is not None
+        result: dict[str, object] = {"ticket_id": ticket.ticket_id, "number": ticket.number, "field": ticket.field,
+                                     "from_counter": command.counter, "to_counter": command.to_counter}
+        return Executed(result, after_commit=lambda: self._finished(outcome, command.counter))
+
     def _set_status_command(self, command: Message) -> Executed:
         assert isinstance(command, CounterStatusSet)
         outcome = self.engine.set_status(command)
@@ -272,10 +291,15 @@ class HubAgent:
 
     def finish(self, counter: int, served: bool) -> Outcome:
         outcome = self.engine.finish(counter, served)
+        self._finished(outcome, counter)
+        return outcome
+
+    def _finished(self, outcome: Outcome, counter: int) -> None:
+        """The counter no longer serves its ticket (done, no-show, transferred): its board goes blank."""
         self._committed(outcome)
+        self.counter_messages.pop(counter, None)
         self._show(counter, "")
         self.display.changed()
-        return outcome
 
     def close_counter(self, counter: int) -> Outcome:
         outcome = self.engine.close_counter(counter)

@@ -91,6 +91,30 @@ class TicketNoShow(Message):
     officer: Officer = None
 
 
+class TicketTransferred(Message):
+    """The counter sent its current ticket to another counter (chuyển quầy).
+
+    The ticket waits again, at the head of ``to_counter``'s queue whatever its
+    field (a citizen at the wrong desk is sent where the competent officer
+    sits); that counter's next call takes it first and announces it there
+    (``ticket.called`` with ``counter`` = ``to_counter``). ``officer`` is the
+    one who sent it, signed in at ``from_counter``.
+    """
+
+    ticket_id: TicketId
+    number: TicketNumber
+    field: str
+    from_counter: Counter
+    to_counter: Counter
+    officer: Officer = None
+
+    @model_validator(mode="after")
+    def _another_counter(self) -> TicketTransferred:
+        if self.from_counter == self.to_counter:
+            raise ValueError("a ticket is transferred to another counter, not to the one it is at")
+        return self
+
+
 class CounterOpened(Message):
     counter: Counter
     fields: list[str]
@@ -153,12 +177,37 @@ class QueueRecall(Message):
     counter: Counter
 
 
+FinishOutcome = Literal["served", "no_show"]
+"""``served``: done (Xong); ``no_show``: the citizen did not come when called (Vắng mặt)."""
+
+
+class QueueFinish(Message):
+    """Close the counter's current ticket, as its keypad's done and no-show keys do."""
+
+    counter: Counter
+    outcome: FinishOutcome
+
+
+class QueueTransfer(Message):
+    """Send the counter's current ticket to the head of another counter's queue (chuyển quầy)."""
+
+    counter: Counter
+    to_counter: Counter
+
+    @model_validator(mode="after")
+    def _another_counter(self) -> QueueTransfer:
+        if self.counter == self.to_counter:
+            raise ValueError("to_counter must be another counter than counter")
+        return self
+
+
 EVENTS: dict[str, type[Message]] = {
     "ticket.issued": TicketIssued,
     "ticket.called": TicketCalled,
     "ticket.recalled": TicketRecalled,
     "ticket.served": TicketServed,
     "ticket.no_show": TicketNoShow,
+    "ticket.transferred": TicketTransferred,
     "counter.opened": CounterOpened,
     "counter.closed": CounterClosed,
     "counter.status": CounterStatusSet,
@@ -168,6 +217,8 @@ EVENTS: dict[str, type[Message]] = {
 COMMANDS: dict[str, type[Message]] = {
     "queue.call_next": QueueCallNext,
     "queue.recall": QueueRecall,
+    "queue.finish": QueueFinish,
+    "queue.transfer": QueueTransfer,
     "counter.set_status": CounterStatusSet,
 }
 

@@ -6,7 +6,10 @@ upsert whose every column only moves forward:
 
 * status by rank: waiting < called < served | no_show (a recall keeps called,
   a late ``ticket.issued`` never reopens a served ticket);
-* number, field and counter are filled by whichever fact carries them;
+* number and field are filled by whichever fact carries them, and so is the
+  counter, except that a finished ticket keeps the counter that finished it
+  (a transfer, ``ticket.transferred``, moves a ticket to another counter, so
+  a late call at the first counter must not move a served ticket back);
 * each timestamp keeps the first value (called_at the earliest call);
 * the officer (who sat at the counter, ``officer`` of the event) is the one of
   the furthest status, and among calls the earliest call's: who served a
@@ -15,6 +18,11 @@ upsert whose every column only moves forward:
 ``counter.status`` facts go to ``counter_state`` (:func:`counter_facts`):
 the newest fact of each counter (by the hub's timestamp) wins, so a late,
 re-sent fact never undoes a newer one.
+
+A transferred ticket stays ``called`` here (status never goes back to
+waiting) with the target counter; that counter's call and finish follow.
+Before it finishes, a transfer and a call delivered out of order may show the
+earlier counter until the next fact of the ticket.
 
 So applying the same facts in any order, or twice, gives the same row; a
 ticket first seen through ``ticket.called`` (or as the previous ticket of a
@@ -40,6 +48,7 @@ from protocol.messages import (
     TicketNoShow,
     TicketRecalled,
     TicketServed,
+    TicketTransferred,
 )
 
 Fact = dict[str, Any]
@@ -92,6 +101,11 @@ def _finished(status: str) -> Callable[[str, datetime, Any], list[Fact]]:
     return project
 
 
+def _transferred(office: str, ts: datetime, d: TicketTransferred) -> list[Fact]:
+    """The ticket now belongs to ``to_counter``; its officer stays who called it until someone finishes it."""
+    return [_fact(office, d.ticket_id, "called", number=d.number, field=d.field, counter=d.to_counter)]
+
+
 #: Event type → the ticket facts it states. Other events (counter.*) project nothing here.
 PROJECTORS: dict[str, Callable[[str, datetime, Any], list[Fact]]] = {
     "ticket.issued": _issued,
@@ -99,6 +113,7 @@ PROJECTORS: dict[str, Callable[[str, datetime, Any], list[Fact]]] = {
     "ticket.recalled": _recalled,
     "ticket.served": _finished("served"),
     "ticket.no_show": _finished("no_show"),
+    "ticket.transferred": _transferred,
 }
 
 
@@ -167,7 +182,8 @@ def upsert_statement(dialect_name: str) -> Any:
             "field": func.coalesce(new.field, t.field),
             "priority": case((new.issued_at.is_not(None), new.priority), else_=t.priority),
             "status": case((_rank(new.status) > _rank(t.status), new.status), else_=t.status),
-            "counter": func.coalesce(new.counter, t.counter),
+            "counter": case((and_(_rank(t.status) == 2, _rank(new.status) < 2), t.counter),
+                            else_=func.coalesce(new.counter, t.counter)),
             "issued_at": func.coalesce(t.issued_at, new.issued_at),
             "called_at": _earliest(t.called_at, new.called_at),
             "finished_at": func.coalesce(t.finished_at, new.finished_at),

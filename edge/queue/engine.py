@@ -16,14 +16,18 @@ Who serves at each counter (``set_status``, from the cloud's
 counter carries its officer whether the press came from the keypad or the
 cloud, and a counter whose officer is on a break calls nobody. Refusals are in
 ``errors.py``.
+
+The values it answers with (``Ticket``, ``Outcome``, snapshots) are in ``model.py``.
+
+A waiting ticket with a ``counter`` was transferred there (``transfer``): it
+waits for that counter only, ahead of its fields' queue, whatever its field.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from edge import outbox
@@ -34,9 +38,12 @@ from edge.queue.errors import (
     OutsideOpeningHours,
     QueueEmpty,
     QueueError,
+    SameCounter,
+    TargetCounterClosed,
     UnknownCounter,
     UnknownField,
 )
+from edge.queue.model import CounterView, Outcome, QueueSnapshot, Staffing, Ticket
 from edge.queue.opening import OpeningDays
 from edge.store import Store
 from protocol import EventEnvelope
@@ -44,7 +51,6 @@ from protocol.envelope import Message
 from protocol.messages import (
     CounterClosed,
     CounterOpened,
-    CounterStatus,
     CounterStatusSet,
     OfficerRef,
     TicketCalled,
@@ -52,6 +58,7 @@ from protocol.messages import (
     TicketNoShow,
     TicketRecalled,
     TicketServed,
+    TicketTransferred,
 )
 from protocol.office_config import CounterConfig, OfficeConfig
 from workdays import CalendarOverrides, load_calendar_overrides
@@ -60,81 +67,14 @@ Clock = Callable[[], datetime]
 
 __all__ = [
     "Clock", "ClosedOnDayOff", "CounterPaused", "CounterView", "NothingCalled", "Outcome", "OutsideOpeningHours",
-    "QueueEmpty", "QueueEngine", "QueueError", "QueueSnapshot", "Staffing", "Ticket", "UnknownCounter", "UnknownField",
+    "QueueEmpty", "QueueEngine", "QueueError", "QueueSnapshot", "SameCounter", "Staffing", "TargetCounterClosed",
+    "Ticket", "UnknownCounter", "UnknownField",
     "system_clock",
 ]
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Ticket:
-    ticket_id: str
-    number: str
-    field: str
-    priority: bool
-    status: str
-    counter: int | None
-    day: date
-    issued_at: datetime
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Ticket:
-        return cls(
-            ticket_id=row["ticket_id"],
-            number=row["number"],
-            field=row["field"],
-            priority=bool(row["priority"]),
-            status=row["status"],
-            counter=row["counter"],
-            day=date.fromisoformat(row["day"]),
-            issued_at=datetime.fromisoformat(row["issued_at"]),
-        )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What an operation did: the ticket concerned and the events to forward."""
-
-    ticket: Ticket | None
-    events: list[EventEnvelope] = field(default_factory=list)
-    waiting_ahead: int = 0
-    previous: Ticket | None = None
-
-
-@dataclass(frozen=True)
-class Staffing:
-    """Who serves at a counter today, as far as the hub knows.
-
-    ``status`` is the one its officer set (``counter.set_status``) today; a
-    counter nobody set today, or whose officer signed out, is ``open`` once it
-    called a ticket since (its keypad is in use, by someone not signed in) and
-    ``closed`` before. ``officer`` is set only while signed in (open or paused).
-    """
-
-    status: CounterStatus
-    officer: OfficerRef | None = None
-
-
-@dataclass(frozen=True)
-class CounterView:
-    number: int
-    fields: list[str]
-    open: bool
-    current: Ticket | None
-    staffing: Staffing = Staffing("closed")
-
-
-@dataclass(frozen=True)
-class QueueSnapshot:
-    day: date
-    open_now: bool
-    waiting: dict[str, list[Ticket]]
-    counters: list[CounterView]
-    issued_today: int
-    served_today: int
 
 
 class QueueEngine:
@@ -234,9 +174,10 @@ class QueueEngine:
                     f"Quầy {counter} đang tạm nghỉ. Mở lại quầy để gọi số tiếp theo.",
                 )
             row = conn.execute(
-                f"SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND field IN ({marks})"
-                " ORDER BY priority DESC, daily_seq LIMIT 1",
-                (day, *cfg.fields),
+                "SELECT * FROM tickets WHERE day = ? AND status = 'waiting'"
+                f" AND (counter = ? OR (counter IS NULL AND field IN ({marks})))"
+                " ORDER BY counter IS NULL, priority DESC, daily_seq LIMIT 1",
+                (day, counter, *cfg.fields),
             ).fetchone()
             if row is None:
                 raise QueueEmpty(
@@ -298,6 +239,44 @@ class QueueEngine:
             event = self._event(conn, now, model(ticket_id=current.ticket_id, number=current.number, counter=counter,
                                                  officer=self._staffing(conn, counter, day).officer))
         return Outcome(current, [event])
+
+    def transfer(self, counter: int, to_counter: int) -> Outcome:
+        """Send the counter's current ticket to another counter (chuyển quầy).
+
+        The ticket waits again, reserved for ``to_counter`` and ahead of its
+        fields' queue there, whatever its field: a citizen who queued for the
+        wrong desk is not sent to the back of another queue. It is not called
+        at once, because the other counter may be serving someone: its next
+        call announces it ("mời công dân số A002 đến quầy 3"). A counter nobody
+        works at today is refused, or the citizen would wait for ever.
+        """
+        now = self.clock()
+        self._counter(counter)
+        self._counter(to_counter)
+        if counter == to_counter:
+            raise SameCounter(f"counter {counter} cannot transfer a ticket to itself",
+                              "Hãy chọn một quầy khác để chuyển số.")
+        day = now.astimezone(self.tz).date().isoformat()
+        with self.store.transaction() as conn:
+            current = self._current(conn, counter, day)
+            if current is None:
+                raise NothingCalled(f"counter {counter} has no called ticket to transfer",
+                                    f"Quầy {counter} chưa gọi số nào.")
+            if self._staffing(conn, to_counter, day).status == "closed":
+                raise TargetCounterClosed(
+                    f"nobody works at counter {to_counter} today; transfer to a counter that is open",
+                    f"Quầy {to_counter} chưa có cán bộ nhận quầy. Hãy chuyển sang quầy đang làm việc.",
+                )
+            # called_at is cleared: the ticket waits again, and is no call of the target counter yet.
+            conn.execute("UPDATE tickets SET status = 'waiting', counter = ?, called_at = NULL WHERE ticket_id = ?",
+                         (to_counter, current.ticket_id))
+            conn.execute("UPDATE counters SET current_ticket = NULL WHERE number = ?", (counter,))
+            event = self._event(conn, now, TicketTransferred(
+                ticket_id=current.ticket_id, number=current.number, field=current.field, from_counter=counter,
+                to_counter=to_counter, officer=self._staffing(conn, counter, day).officer))
+            ticket = Ticket.from_row(conn.execute("SELECT * FROM tickets WHERE ticket_id = ?",
+                                                  (current.ticket_id,)).fetchone())
+        return Outcome(ticket, [event], previous=current)
 
     def close_counter(self, counter: int) -> Outcome:
         now = self.clock()

@@ -49,3 +49,13 @@ class CounterPaused(QueueError):
     """The officer chose a break: nobody is called to a counter whose officer is away."""
 
     code = "counter_paused"
+
+
+class SameCounter(QueueError):
+    code = "same_counter"
+
+
+class TargetCounterClosed(QueueError):
+    """A ticket is not transferred to a counter nobody works at today: it would wait there for ever."""
+
+    code = "counter_closed"

@@ -24,6 +24,7 @@ from protocol.messages import (
     TicketNoShow,
     TicketRecalled,
     TicketServed,
+    TicketTransferred,
 )
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -153,3 +154,24 @@ def test_a_counters_state_is_its_newest_fact_whatever_the_order(engine: Engine) 
     assert counter_rows(engine, sitting[:3])[1] == {"office": "sai-gon", "number": 1, "status": "closed",
                                                     "officer_id": None, "officer_name": None,
                                                     "since": T0 + timedelta(minutes=3)}
+
+
+# -- transfer to another counter (issue 11) ---------------------------------------------------------
+
+
+def test_a_transferred_ticket_moves_to_the_other_counter_and_is_served_there_whatever_the_order(engine: Engine) -> None:
+    """Lan calls A001 at counter 1 and sends it to counter 3, where Bình calls and serves it."""
+    life = [
+        LIFE[0],
+        event(2, TicketCalled(ticket_id=TID, number="A001", field="ho-tich", counter=1, officer=LAN)),
+        event(3, TicketTransferred(ticket_id=TID, number="A001", field="ho-tich", from_counter=1, to_counter=3,
+                                   officer=LAN)),
+        event(4, TicketCalled(ticket_id=TID, number="A001", field="ho-tich", counter=3, officer=BINH)),
+        event(5, TicketServed(ticket_id=TID, number="A001", counter=3, officer=BINH)),
+    ]
+    moved = project(engine, life[:3])[TID]
+    assert (moved["status"], moved["counter"], moved["officer_name"]) == ("called", 3, "Trần Ngọc Lan")
+    for order in itertools.permutations(life):
+        row = project(engine, list(order))[TID]
+        assert (row["status"], row["counter"], row["officer_name"], row["called_at"]) == (
+            "served", 3, "Lê Thị Bình", T0 + timedelta(minutes=2)), [e.envelope.type for e in order]

@@ -14,7 +14,7 @@ from broker.process import free_port
 from edge.agent import HubAgent, HubOptions
 from edge.config_file import load_office_config
 from protocol import decode_ack, dumps, make_command, topics
-from protocol.messages import CounterStatusSet, OfficerRef, QueueCallNext, QueueRecall
+from protocol.messages import CounterStatusSet, OfficerRef, QueueCallNext, QueueFinish, QueueRecall, QueueTransfer
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +23,7 @@ PIN = {"ho-tich": 17, "dat-dai": 27, "chung-thuc": 22, "ho-tich-priority": 24}
 NEXT_1, RECALL_1, DONE_1 = 5, 6, 13
 NEXT_3 = 21
 LAN = OfficerRef(id="tiepnhan", name="Nguyễn Thị Lan")
+MINH = OfficerRef(id="minh.tran", name="Trần Văn Minh")
 
 
 class Clock:
@@ -215,6 +216,51 @@ def test_a_paused_counter_refuses_next_from_the_keypad_and_the_cloud_alike(hub, 
     hub.sim.press(NEXT_1)
     hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "A001", timeout=5)
     assert httpx.get(f"{hub.server.url}/api/state").json()["counters"][0]["message"] is None
+
+
+def test_done_no_show_and_transfer_from_the_cloud_are_acked_with_their_events_and_clear_the_board(hub, mqtt_probe):
+    probe = mqtt_probe(*hub.office_broker.cloud_login())  # plays the cloud: only it may send commands
+    probe.subscribe(topics.ack("sai-gon", "hub"))
+    for _ in range(3):
+        hub.sim.press(PIN["ho-tich"])
+    hub.sim.printer.wait_for_receipts(3, timeout=5)
+    assert _command(probe, CounterStatusSet(counter=1, status="open", officer=LAN))[1].ok
+
+    assert _command(probe, QueueCallNext(counter=1))[1].result["number"] == "A001"
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "A001", timeout=5)
+    _, done = _command(probe, QueueFinish(counter=1, outcome="served"))
+    assert done.result == {"ticket_id": "20261123-090000-0001", "number": "A001", "field": "ho-tich", "counter": 1,
+                           "outcome": "served"}
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "", timeout=5)
+
+    _command(probe, QueueCallNext(counter=1))
+    _, absent = _command(probe, QueueFinish(counter=1, outcome="no_show"))
+    assert (absent.result["number"], absent.result["outcome"]) == ("A002", "no_show")
+    assert [(d["number"], d["officer"]["name"]) for d in _outbox(hub, "ticket.served") + _outbox(hub, "ticket.no_show")
+            ] == [("A001", "Nguyễn Thị Lan"), ("A002", "Nguyễn Thị Lan")]
+
+    _, refused = _command(probe, QueueTransfer(counter=1, to_counter=3))
+    assert (refused.ok, refused.error.code) == (False, "nothing_called")
+    _command(probe, QueueCallNext(counter=1))
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "A003", timeout=5)
+    _, closed = _command(probe, QueueTransfer(counter=1, to_counter=3))
+    assert (closed.ok, closed.error.code) == (False, "counter_closed")  # nobody at counter 3 yet
+    assert _command(probe, CounterStatusSet(counter=3, status="open", officer=MINH))[1].ok
+    command, moved = _command(probe, QueueTransfer(counter=1, to_counter=3))
+    assert moved.result == {"ticket_id": "20261123-090000-0003", "number": "A003", "field": "ho-tich",
+                            "from_counter": 1, "to_counter": 3}
+    probe.publish(topics.cmd("sai-gon", "hub", command.name), dumps(command))  # redelivered: the same ack, once
+    assert decode_ack(topics.ack("sai-gon", "hub"), probe.next_message(timeout=5).payload) == moved
+    assert _outbox(hub, "ticket.transferred") == [{
+        "ticket_id": "20261123-090000-0003", "number": "A003", "field": "ho-tich", "from_counter": 1, "to_counter": 3,
+        "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}}]
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(1) == "", timeout=5)
+
+    hub.sim.press(NEXT_3)  # the target counter's next call announces the transferred citizen there
+    hub.sim.led_bus.wait_for(lambda twin: twin.displays.get(3) == "A003", timeout=5)
+    assert _outbox(hub, "ticket.called")[-1]["officer"] == MINH.model_dump()
+    state = httpx.get(f"{hub.server.url}/api/state").json()
+    assert state["last_called"][0] == {"number": "A003", "counter": 3, "recall": False}
 
 
 def test_after_a_restart_the_boards_and_the_hall_display_show_what_was_called(tmp_path, office_broker, clock):

@@ -10,14 +10,25 @@ import yaml
 
 from edge.agent import HubAgent, HubOptions
 from edge.outbox import Outbox
-from edge.queue.engine import ClosedOnDayOff, NothingCalled, OutsideOpeningHours, QueueEmpty, QueueEngine, UnknownCounter
+from edge.queue.engine import (
+    ClosedOnDayOff,
+    NothingCalled,
+    OutsideOpeningHours,
+    QueueEmpty,
+    QueueEngine,
+    SameCounter,
+    TargetCounterClosed,
+    UnknownCounter,
+)
 from edge.store import Store
 from protocol import decode_event, topics
+from protocol.messages import CounterStatusSet, OfficerRef
 from protocol.office_config import parse_office_config
 from workdays import CalendarOverrides
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = parse_office_config(yaml.safe_load((ROOT / "firmware_configs/sai-gon.yaml").read_text()), "sai-gon.yaml")
+LAN = OfficerRef(id="tiepnhan", name="Nguyễn Thị Lan")
 
 
 class Clock:
@@ -329,3 +340,61 @@ def test_the_kiosk_screen_shows_the_day_off_and_nothing_is_printed(tmp_path, clo
         _nothing_written(agent.store)
     finally:
         agent.store.close()
+
+
+# -- transfer to another counter (chuyển quầy) ---------------------------------------------------
+
+
+def test_a_transferred_ticket_waits_at_the_head_of_the_other_counters_queue_whatever_its_field(engine, clock):
+    civil = engine.issue("ho-tich").ticket  # counter 1 and 3 serve ho-tich, counter 2 only dat-dai
+    clock.tick()
+    civil_next = engine.issue("ho-tich").ticket
+    clock.tick()
+    land = engine.issue("dat-dai").ticket
+    clock.tick()
+    land_elderly = engine.issue("dat-dai", priority=True).ticket
+    clock.tick()
+    engine.issue("dat-dai")
+    engine.call_next(2)  # counter 2 at work: serving the elderly citizen
+    engine.call_next(1)
+    engine.set_status(CounterStatusSet(counter=1, status="open", officer=LAN))
+
+    moved = engine.transfer(1, 2)
+
+    assert [e.type for e in moved.events] == ["ticket.transferred"]
+    assert moved.events[0].data == {"ticket_id": civil.ticket_id, "number": "A001", "field": "ho-tich",
+                                    "from_counter": 1, "to_counter": 2,
+                                    "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}}
+    assert (moved.ticket.status, moved.ticket.counter) == ("waiting", 2)
+    views = {c.number: c for c in engine.snapshot().counters}
+    assert views[1].current is None and views[2].current.ticket_id == land_elderly.ticket_id
+    with pytest.raises(NothingCalled):
+        engine.recall(1)
+    # counter 1 does not take it back; counter 2 takes it before its own field's tickets, announced there
+    assert engine.call_next(1).ticket.ticket_id == civil_next.ticket_id
+    called = engine.call_next(2)
+    assert (called.ticket.ticket_id, called.ticket.counter) == (civil.ticket_id, 2)
+    assert called.events[-1].data["counter"] == 2
+    assert called.events[-1].data["previous_ticket_id"] == land_elderly.ticket_id
+    assert engine.call_next(2).ticket.ticket_id == land.ticket_id
+
+
+def test_a_transfer_is_refused_without_a_ticket_to_a_closed_or_unknown_counter_and_changes_nothing(engine, clock):
+    with pytest.raises(NothingCalled):
+        engine.transfer(1, 3)
+    engine.issue("ho-tich")
+    engine.call_next(1)
+    with pytest.raises(TargetCounterClosed) as err:
+        engine.transfer(1, 3)  # nobody signed in at counter 3 and its keypad called nobody today
+    assert err.value.code == "counter_closed"
+    assert err.value.message_vi == "Quầy 3 chưa có cán bộ nhận quầy. Hãy chuyển sang quầy đang làm việc."
+    with pytest.raises(UnknownCounter):
+        engine.transfer(1, 42)
+    with pytest.raises(SameCounter):
+        engine.transfer(1, 1)
+    assert engine.recall(1).ticket.number == "A001"  # still counter 1's
+    engine.set_status(CounterStatusSet(counter=3, status="paused", officer=LAN))
+    assert engine.transfer(1, 3).ticket.counter == 3  # a break ends: the ticket waits for the officer's return
+    types = [r["type"] for r in engine.store.query("SELECT type FROM outbox ORDER BY seq")]
+    assert types == ["ticket.issued", "counter.opened", "ticket.called", "ticket.recalled", "counter.status",
+                     "ticket.transferred"]

@@ -26,6 +26,9 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
                       "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
     "ticket.no_show": {"ticket_id": "20261123-081500-0001", "number": "A001", "counter": 2,
                        "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
+    "ticket.transferred": {"ticket_id": "20261123-081500-0001", "number": "A001", "field": "ho-tich",
+                           "from_counter": 2, "to_counter": 3,
+                           "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
     "counter.opened": {"counter": 2, "fields": ["ho-tich", "chung-thuc"]},
     "counter.closed": {"counter": 2},
     "counter.status": {"counter": 2, "status": "paused", "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
@@ -35,6 +38,8 @@ EVENT_DATA: dict[str, dict[str, Any]] = {
 COMMAND_DATA: dict[str, dict[str, Any]] = {
     "queue.call_next": {"counter": 2},
     "queue.recall": {"counter": 2},
+    "queue.finish": {"counter": 2, "outcome": "no_show"},
+    "queue.transfer": {"counter": 2, "to_counter": 3},
     "counter.set_status": {"counter": 2, "status": "open", "officer": {"id": "tiepnhan", "name": "Nguyễn Thị Lan"}},
 }
 assert set(EVENT_DATA) == set(EVENTS) and set(COMMAND_DATA) == set(COMMANDS), "a message type has no sample"

@@ -122,7 +122,7 @@ def test_decode_command_refuses_with_a_reason(payload, reason):
 def test_unknown_command_is_refused_and_the_known_ones_listed():
     with pytest.raises(ProtocolError) as err:
         decode_command(topics.cmd(OFFICE, NODE, "queue.teleport"), json.dumps({**command_payload(), "name": "queue.teleport"}))
-    assert str(err.value) == "unknown command 'queue.teleport'; known: counter.set_status, queue.call_next, queue.recall"
+    assert str(err.value) == "unknown command 'queue.teleport'; known: counter.set_status, queue.call_next, queue.finish, queue.recall, queue.transfer"
 
 
 def test_command_on_another_channel_is_refused():

@@ -17,17 +17,22 @@ officer holds is refused too (409 ``counter_taken``); pausing and resuming
 are for the officer sitting there, signing out is for anyone who operates
 the office's queue (closing a counter a colleague left open).
 
+Done (``done``, Xong), no-show (``no-show``, Vắng mặt) and transfer
+(``transfer``, Chuyển quầy) close or move the counter's current ticket, as the
+keypad's keys do; a transferred ticket waits at the head of the other
+counter's queue, and that counter's next call announces it there.
+
 Only offices of the caller's administration can be operated (``OfficeDep``:
 404 for any other, as for an unknown office).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Connection
 from sqlmodel import Session
 
@@ -43,26 +48,95 @@ from cloud.domain.access import Permission as P
 from protocol import Ack
 from protocol.envelope import Message
 from protocol.errors import validation_text
-from protocol.messages import CounterStatus, CounterStatusSet, OfficerRef, QueueCallNext, QueueRecall
+from protocol.messages import (
+    CounterStatus,
+    CounterStatusSet,
+    FinishOutcome,
+    OfficerRef,
+    QueueCallNext,
+    QueueFinish,
+    QueueRecall,
+    QueueTransfer,
+)
 
 router = APIRouter(prefix="/offices/{office}/counters", tags=["counters"], dependencies=[allow(P.queue_operate)])
 
 CounterNumber = Annotated[int, Path(ge=1, le=999, description="Counter (quầy) number")]
 ERRORS = responses(404, 409, 502, 503, 504)
+Result = TypeVar("Result", bound=BaseModel)
+
+
+class FinishedTicket(schemas.CalledTicket):
+    """What the hub answered to done / no-show: the ticket the counter was serving, now finished."""
+
+    outcome: FinishOutcome
+
+
+class TransferRequest(BaseModel):
+    to_counter: int = Field(ge=1, le=999, description="The counter that serves the citizen next.")
+
+
+class TransferredTicket(BaseModel):
+    """What the hub answered to a transfer: the ticket now waits at the head of ``to_counter``'s queue."""
+
+    ticket_id: str
+    number: str
+    field: str
+    from_counter: int
+    to_counter: int
+    command_id: str
 
 
 @router.post("/{counter}/call-next", response_model=schemas.CalledTicket, responses=ERRORS)
 async def call_next(office: OfficeDep, counter: CounterNumber, session: SessionDep, bus: CommandBusDep,
                     settings: SettingsDep) -> schemas.CalledTicket:
     """Call the next waiting ticket of this counter's fields (priority first)."""
-    return await _command(office, counter, session, bus, settings.command_timeout_s, QueueCallNext(counter=counter))
+    return await _command(office, counter, session, bus, settings.command_timeout_s, QueueCallNext(counter=counter),
+                          schemas.CalledTicket)
 
 
 @router.post("/{counter}/recall", response_model=schemas.CalledTicket, responses=ERRORS)
 async def recall(office: OfficeDep, counter: CounterNumber, session: SessionDep, bus: CommandBusDep,
                  settings: SettingsDep) -> schemas.CalledTicket:
     """Announce this counter's current ticket again."""
-    return await _command(office, counter, session, bus, settings.command_timeout_s, QueueRecall(counter=counter))
+    return await _command(office, counter, session, bus, settings.command_timeout_s, QueueRecall(counter=counter),
+                          schemas.CalledTicket)
+
+
+@router.post("/{counter}/done", response_model=FinishedTicket, responses=ERRORS)
+async def done(office: OfficeDep, counter: CounterNumber, session: SessionDep, bus: CommandBusDep,
+               settings: SettingsDep) -> FinishedTicket:
+    """Finish this counter's current ticket as served (Xong)."""
+    return await _finish(office, counter, session, bus, settings.command_timeout_s, "served")
+
+
+@router.post("/{counter}/no-show", response_model=FinishedTicket, responses=ERRORS)
+async def no_show(office: OfficeDep, counter: CounterNumber, session: SessionDep, bus: CommandBusDep,
+                  settings: SettingsDep) -> FinishedTicket:
+    """Finish this counter's current ticket as a no-show: the citizen did not come (Vắng mặt)."""
+    return await _finish(office, counter, session, bus, settings.command_timeout_s, "no_show")
+
+
+@router.post("/{counter}/transfer", response_model=TransferredTicket, responses=responses(404, 409, 422, 502, 503, 504))
+async def transfer(office: OfficeDep, counter: CounterNumber, body: TransferRequest, session: SessionDep,
+                   bus: CommandBusDep, settings: SettingsDep) -> TransferredTicket:
+    """Send this counter's current ticket to another counter (Chuyển quầy), ahead of that counter's queue.
+
+    The other counter must be open today (its officer signed in, or its keypad in use): the hub refuses
+    with 409 ``counter_closed`` otherwise.
+    """
+    if body.to_counter == counter:
+        raise ApiError(422, "same_counter", f"to_counter must be another counter than {counter}",
+                       "Hãy chọn một quầy khác để chuyển số.")
+    _check_counter(session, office, body.to_counter, status=422)
+    return await _command(office, counter, session, bus, settings.command_timeout_s,
+                          QueueTransfer(counter=counter, to_counter=body.to_counter), TransferredTicket)
+
+
+async def _finish(office: Office, counter: int, session: Session, bus: CommandBus, timeout: float,
+                  outcome: FinishOutcome) -> FinishedTicket:
+    return await _command(office, counter, session, bus, timeout, QueueFinish(counter=counter, outcome=outcome),
+                          FinishedTicket)
 
 
 # -- who sits at the counter ----------------------------------------------------------------------------
@@ -153,19 +227,21 @@ async def _set_status(office: Office, counter: int, session: Session, bus: Comma
 # -- the hub's answer ------------------------------------------------------------------------------------
 
 
-def _check_counter(session: Session, office: Office, counter: int) -> None:
+def _check_counter(session: Session, office: Office, counter: int, status: int = 404) -> None:
+    """404 for the path's counter; 422 for a counter named in the body (a transfer's ``to_counter``)."""
     if session.get(Counter, (office.id, counter)) is None:
         known = ", ".join(str(c.number) for c in queries.office_detail(session, office).counters)
-        raise ApiError(404, "counter_not_found", f"office {office.id!r} has no counter {counter}; its counters are {known}",
+        raise ApiError(status, "counter_not_found", f"office {office.id!r} has no counter {counter}; its counters are {known}",
                        f"Bộ phận này không có quầy {counter}.")
 
 
 async def _command(office: Office, counter: int, session: Session, bus: CommandBus, timeout: float,
-                   data: Message) -> schemas.CalledTicket:
+                   data: Message, result: type[Result]) -> Result:
+    """Send ``data`` to the hub and answer with what it did (its ack's ``result``), as ``result``."""
     _check_counter(session, office, counter)
     ack = await _send(office, session, bus, timeout, data)
     try:
-        return schemas.CalledTicket(command_id=ack.command_id, **(ack.result or {}))
+        return result.model_validate({**(ack.result or {}), "command_id": ack.command_id})
     except (ValidationError, TypeError) as exc:
         reason = validation_text(exc) if isinstance(exc, ValidationError) else str(exc)
         raise ApiError(502, "bad_hub_result", f"the hub answered with an unexpected result: {reason}",

@@ -20,6 +20,12 @@ const Console = (() => {
   const ACTIONS = {
     "call-next": { busy: "Đang gọi số…", done: (c, body) => `Đã gọi số ${body.number} tới quầy ${c}.` },
     recall: { busy: "Đang gọi lại…", done: (c, body) => `Đã gọi lại số ${body.number} tới quầy ${c}.` },
+    done: { busy: "Đang kết thúc lượt…", done: (c, body) => `Đã phục vụ xong số ${body.number}.` },
+    "no-show": { busy: "Đang ghi vắng mặt…", done: (c, body) => `Số ${body.number} vắng mặt.` },
+    transfer: {
+      busy: "Đang chuyển quầy…",
+      done: (c, body) => `Đã chuyển số ${body.number} sang quầy ${body.to_counter}: quầy đó sẽ gọi số này trước.`,
+    },
     "sign-in": { busy: "Đang nhận quầy…", done: (c, body) => `${body.officer_name} đã nhận quầy ${c}.` },
     pause: { busy: "Đang tạm nghỉ…", done: (c) => `Quầy ${c} đang tạm nghỉ.` },
     resume: { busy: "Đang mở lại quầy…", done: (c) => `Quầy ${c} đã tiếp tục phục vụ.` },
@@ -149,22 +155,26 @@ const Console = (() => {
     el.classList.toggle("error", !ok);
   }
 
-  async function runCommand(officeId, counter, action, buttons, refresh, timeoutS) {
+  // body: the JSON the action takes (a transfer's target counter), or undefined.
+  async function runCommand(officeId, counter, action, buttons, refresh, timeoutS, body) {
     buttons.forEach((b) => (b.disabled = true));
     showMessage(counter, ACTIONS[action].busy, true);
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     try {
       const response = await fetch(`/api/v1/offices/${encodeURIComponent(officeId)}/counters/${counter}/${action}`, {
         method: "POST",
-        headers: { Accept: "application/json" },
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout((timeoutS + 10) * 1000),
       });
       if (response.status === 401) toLogin();
-      let body = {};
-      try { body = await response.json(); } catch (_) { /* not JSON: use the fallback text */ }
+      let answer = {};
+      try { answer = await response.json(); } catch (_) { /* not JSON: use the fallback text */ }
       if (response.ok) {
-        showMessage(counter, ACTIONS[action].done(counter, body), true);
+        showMessage(counter, ACTIONS[action].done(counter, answer), true);
       } else {
-        showMessage(counter, body.message_vi || FALLBACK[response.status] || `Lỗi ${response.status}. Vui lòng thử lại.`, false);
+        showMessage(counter, answer.message_vi || FALLBACK[response.status] || `Lỗi ${response.status}. Vui lòng thử lại.`, false);
       }
     } catch (err) {
       showMessage(counter, NETWORK_ERROR, false);
@@ -183,8 +193,12 @@ const Console = (() => {
     });
     document.querySelectorAll(".counter").forEach((card) => {
       const buttons = [...card.querySelectorAll("button[data-action]")];
-      buttons.forEach((button) => button.addEventListener("click", () =>
-        runCommand(officeId, button.dataset.counter, button.dataset.action, buttons, refresh, timeoutS)));
+      const target = card.querySelector("select[data-testid^='transfer-to-']");
+      buttons.forEach((button) => button.addEventListener("click", () => {
+        const { counter, action } = button.dataset;
+        const body = action === "transfer" ? { to_counter: Number(target.value) } : undefined;
+        runCommand(officeId, counter, action, buttons, refresh, timeoutS, body);
+      }));
     });
   }
 
