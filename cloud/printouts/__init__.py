@@ -1,0 +1,12 @@
+"""The official printouts of the one-stop office as PDF (Circular 01/2018/TT-VPCP's forms).
+
+One Jinja2 template per form under ``templates/``, rendered by WeasyPrint
+with the DejaVu fonts embedded, so a printer or a PDF reader without
+Vietnamese fonts still shows every diacritic. Today: Mẫu 01, the
+receipt-and-appointment slip, two copies (the citizen's and the file's).
+"""
+
+from cloud.printouts.codes import barcode_svg, qr_svg
+from cloud.printouts.render import FontsMissing, ReceiptPrintout, render_receipt
+
+__all__ = ["FontsMissing", "ReceiptPrintout", "barcode_svg", "qr_svg", "render_receipt"]
