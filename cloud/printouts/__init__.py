@@ -3,10 +3,18 @@
 One Jinja2 template per form under ``templates/``, rendered by WeasyPrint
 with the DejaVu fonts embedded, so a printer or a PDF reader without
 Vietnamese fonts still shows every diacritic. Today: Mẫu 01, the
-receipt-and-appointment slip, two copies (the citizen's and the file's).
+receipt-and-appointment slip, two copies (the citizen's and the file's),
+and Mẫu 02, the request to supplement the dossier.
 """
 
 from cloud.printouts.codes import barcode_svg, qr_svg
-from cloud.printouts.render import FontsMissing, ReceiptPrintout, render_receipt
+from cloud.printouts.render import (
+    FontsMissing,
+    ReceiptPrintout,
+    SupplementPrintout,
+    render_receipt,
+    render_supplement_request,
+)
 
-__all__ = ["FontsMissing", "ReceiptPrintout", "barcode_svg", "qr_svg", "render_receipt"]
+__all__ = ["FontsMissing", "ReceiptPrintout", "SupplementPrintout", "barcode_svg", "qr_svg", "render_receipt",
+           "render_supplement_request"]

@@ -58,6 +58,27 @@ class ReceiptPrintout(BaseModel):
     applicant_address: str | None = None
 
 
+class SupplementPrintout(BaseModel):
+    """What Mẫu 02 prints: the dossier's latest supplement request, everything missing listed once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
+    issuer: tuple[str, str]
+    office_name: str
+    unit_name: str
+    code: str
+    applicant_name: str
+    procedure_code: str
+    procedure_name: str
+    received_at: datetime
+    requested_at: datetime
+    missing_items: tuple[str, ...]
+    note: str | None = None
+    requested_by: str
+    """The full name of the officer who asks (the guide's signature block)."""
+
+
 def vn_datetime(at: datetime) -> str:
     """``at`` as the forms write a moment, in Vietnam's time."""
     t = at.astimezone(VN)
@@ -70,15 +91,21 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def vn_date(at: datetime) -> str:
+    """The day of ``at`` in Vietnam, as the forms write it: "ngày 12 tháng 10 năm 2026"."""
+    t = at.astimezone(VN)
+    return f"ngày {t:%d} tháng {t:%m} năm {t:%Y}"
+
+
 def place_and_date(unit_name: str, at: datetime) -> str:
     """The place line under the motto: "Sài Gòn, ngày 12 tháng 10 năm 2026"."""
-    t = at.astimezone(VN)
-    return f"{_LEVEL_WORDS.sub('', unit_name.strip())}, ngày {t:%d} tháng {t:%m} năm {t:%Y}"
+    return f"{_LEVEL_WORDS.sub('', unit_name.strip())}, {vn_date(at)}"
 
 
 _env = Environment(loader=PackageLoader("cloud.printouts", "templates"), autoescape=select_autoescape(["html"]),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _env.filters["vn_datetime"] = vn_datetime
+_env.filters["vn_date"] = vn_date
 
 
 def _font_faces() -> dict[str, str]:
@@ -110,4 +137,15 @@ def render_receipt(printout: ReceiptPrintout) -> bytes:
                        qr=svg_data_uri(qr_svg(slip.barcode)), bars=svg_data_uri(barcode_svg(slip.barcode)))
     pdf = _pdf(html)
     log.info("printout.rendered", form="01", dossier=slip.code, bytes=len(pdf))
+    return pdf
+
+
+def render_supplement_request(printout: SupplementPrintout) -> bytes:
+    """Mẫu 02 as PDF: one A5 page for the citizen, listing every missing item at once (Decree 61/2018: the office
+    asks for a supplement once, naming everything), with the dossier code as QR so the desk finds it on return."""
+    html = render_html("mau02.html", p=printout, issuer=printout.issuer,
+                       place_date=place_and_date(printout.unit_name, printout.requested_at),
+                       qr=svg_data_uri(qr_svg(printout.code)))
+    pdf = _pdf(html)
+    log.info("printout.rendered", form="02", dossier=printout.code, bytes=len(pdf))
     return pdf

@@ -73,6 +73,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dossiers/{code}/fees"): "dossier.read",
     ("GET", "/api/v1/dossiers/{code}/receipt"): "dossier.read",
     ("GET", "/api/v1/dossiers/{code}/receipt.pdf"): "dossier.read",
+    ("GET", "/api/v1/dossiers/{code}/supplement-request.pdf"): "dossier.read",
     ("GET", "/api/v1/dossiers/{code}/postal-quote"): "dossier.read",
     ("POST", "/api/v1/handovers/scan"): "dossier.act",
     ("GET", "/api/v1/subtasks"): "dossier.read",

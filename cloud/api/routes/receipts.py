@@ -11,12 +11,15 @@ receipt-and-appointment slip, and the price of returning its result by post.
 * ``GET /dossiers/{code}/receipt.pdf``: the same slip printed (form 01, A5,
   two copies: the citizen's and the file's; the code as QR and Code 128),
   rendered by :mod:`cloud.printouts`.
+* ``GET /dossiers/{code}/supplement-request.pdf``: the latest request to
+  supplement the dossier printed (form 02, A5), every missing item listed
+  once; 409 ``no_supplement_request`` when none was made.
 * ``GET /dossiers/{code}/postal-quote``: postage and expected delivery for a
   zone (seed 001's table 2.1, ``cloud/data/postal_fees.yaml``), counted from now
   on the office's working calendar; 409 ``postal_return_not_allowed`` when the
   procedure's card says ``postal_return: false``.
 
-All four read personal or internal data: ``dossier.read`` (staff), as the
+All five read personal or internal data: ``dossier.read`` (staff), as the
 dossier's detail, which already shows its payments.
 """
 
@@ -38,7 +41,7 @@ from cloud.domain.receipts import AcknowledgementSlip, FeeStatement, acknowledge
 from cloud.dossiers import records
 from cloud.dossiers.seed import load_reference
 from cloud.dossiers.store import DossierStore, StoredDossier
-from cloud.printouts import ReceiptPrintout, render_receipt
+from cloud.printouts import ReceiptPrintout, SupplementPrintout, render_receipt, render_supplement_request
 
 router = APIRouter(tags=["dossiers"], dependencies=[allow(P.dossier_read)])
 
@@ -83,6 +86,28 @@ def receipt_pdf(code: DossierCode, store: DossiersDep, scope: ScopeDep, settings
                                field_name=_field_names(settings.reference_data).get(stored.dossier.terms.field))
     return Response(render_receipt(printout), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{slip.code}-mau01.pdf"'})
+
+
+@router.get("/dossiers/{code}/supplement-request.pdf", response_class=Response, responses={
+    **responses(401, 403, 404, 409), 200: {"content": {"application/pdf": {}}, "description": "Form 02, one A5 page"}})
+def supplement_request_pdf(code: DossierCode, store: DossiersDep, scope: ScopeDep) -> Response:
+    """The request to supplement the dossier (phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, Mẫu 02), its latest one."""
+    stored = visible_dossier(store, code, scope)
+    d = stored.dossier
+    if not d.supplements:
+        raise ApiError(409, "no_supplement_request", f"dossier {code} has no supplement request to print",
+                       "Hồ sơ chưa có yêu cầu bổ sung nào để in phiếu.")
+    request = d.supplements[-1]
+    slip, unit_name = _slip(store, stored)
+    officer = request.requested_by.officer
+    printout = SupplementPrintout(
+        issuer=slip.issuer, office_name=slip.office_name, unit_name=unit_name, code=d.code,
+        applicant_name=stored.applicant_name, procedure_code=d.terms.code, procedure_name=d.terms.name,
+        received_at=d.created_at, requested_at=request.requested_at, missing_items=request.missing_items,
+        note=request.note,
+        requested_by=records.officer_names(store.engine, [officer]).get(officer or "") or officer or request.requested_by.unit)
+    return Response(render_supplement_request(printout), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{d.code}-mau02.pdf"'})
 
 
 @router.get("/dossiers/{code}/postal-quote", response_model=PostalQuote, responses=responses(401, 403, 404, 409, 422))
