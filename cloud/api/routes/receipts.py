@@ -29,12 +29,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Query, Response
 
 from cloud.api.deps import DossiersDep, ScopeDep, SettingsDep, allow
 from cloud.api.errors import ApiError, responses
 from cloud.api.routes.dossiers import DossierCode, visible_dossier
 from cloud.domain.access import Permission as P
+from cloud.domain.datafile import DataError
 from cloud.domain.postal import PostalZone
 from cloud.domain.postal_return import PostalQuote, PostalReturnRefused, quote
 from cloud.domain.receipts import AcknowledgementSlip, FeeStatement, acknowledgement_slip, fee_statement
@@ -42,6 +44,8 @@ from cloud.dossiers import records
 from cloud.dossiers.seed import load_reference
 from cloud.dossiers.store import DossierStore, StoredDossier
 from cloud.printouts import ReceiptPrintout, SupplementPrintout, render_receipt, render_supplement_request
+
+log = structlog.get_logger(__name__)
 
 router = APIRouter(tags=["dossiers"], dependencies=[allow(P.dossier_read)])
 
@@ -72,8 +76,15 @@ def receipt_slip(code: DossierCode, store: DossiersDep, scope: ScopeDep) -> Ackn
 
 @lru_cache(maxsize=4)
 def _field_names(reference_data: Path) -> dict[str, str]:
-    """Field code → name (lĩnh vực) of the catalogue the service was seeded from, read once per directory."""
-    return {f.code: f.name for f in load_reference(reference_data).catalogue.fields}
+    """Field code → name (lĩnh vực) of the catalogue the service was seeded from, read once per directory.
+
+    The database keeps procedures, not field names. A file edited into an invalid state since the seed
+    costs the slip its "Lĩnh vực" line, never the print."""
+    try:
+        return {f.code: f.name for f in load_reference(reference_data).catalogue.fields}
+    except DataError as exc:
+        log.warning("printout.field_names_unavailable", reference_data=str(reference_data), error=str(exc))
+        return {}
 
 
 @router.get("/dossiers/{code}/receipt.pdf", response_class=Response, responses={
