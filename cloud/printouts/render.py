@@ -79,6 +79,27 @@ class SupplementPrintout(BaseModel):
     """The full name of the officer who asks (the guide's signature block)."""
 
 
+class RefusalPrintout(BaseModel):
+    """What Mẫu 03 prints: the desk refuses to receive a request, with its reasons.
+
+    No dossier code: a refused request was never received, so it has none (its record, once the desk keeps one,
+    carries a reference of its own)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
+    issuer: tuple[str, str]
+    office_name: str
+    unit_name: str
+    applicant_name: str
+    procedure_code: str
+    procedure_name: str
+    refused_at: datetime
+    reasons: tuple[str, ...]
+    refused_by: str
+    """The receiving officer's full name."""
+
+
 def vn_datetime(at: datetime) -> str:
     """``at`` as the forms write a moment, in Vietnam's time."""
     t = at.astimezone(VN)
@@ -137,6 +158,17 @@ def render_receipt(printout: ReceiptPrintout) -> bytes:
                        qr=svg_data_uri(qr_svg(slip.barcode)), bars=svg_data_uri(barcode_svg(slip.barcode)))
     pdf = _pdf(html)
     log.info("printout.rendered", form="01", dossier=slip.code, bytes=len(pdf))
+    return pdf
+
+
+def render_refusal(printout: RefusalPrintout) -> bytes:
+    """Mẫu 03 as PDF: one A5 page for the citizen, every reason listed."""
+    if not printout.reasons:
+        raise ValueError("a refusal (form 03) needs at least one reason")
+    html = render_html("mau03.html", p=printout, issuer=printout.issuer,
+                       place_date=place_and_date(printout.unit_name, printout.refused_at))
+    pdf = _pdf(html)
+    log.info("printout.rendered", form="03", procedure=printout.procedure_code, bytes=len(pdf))
     return pdf
 
 
