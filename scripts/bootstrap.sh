@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian machine: the system parts the project runs for real
 # (mosquitto, espeak-ng, chromium, PostgreSQL, victoria-metrics; zbar-tools, with which
-# the tests read QR codes off screenshots), then a
+# the tests read QR codes off screenshots; pango and the DejaVu fonts, with which WeasyPrint
+# renders the printouts; poppler-utils and tesseract's Vietnamese model, with which the tests
+# read the printouts back), then a
 # virtualenv in .venv with the project installed. Safe to run again: it only
 # installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng chromium postgresql victoria-metrics openssl zbar-tools)
+APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng chromium postgresql victoria-metrics openssl zbar-tools
+              libpango-1.0-0 fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-vie)
 # command that proves each package is present, in the same order
-APT_PROBES=(/usr/sbin/mosquitto /usr/bin/mosquitto_pub /usr/bin/espeak-ng /usr/bin/chromium /usr/lib/postgresql /usr/bin/victoria-metrics /usr/bin/openssl /usr/bin/zbarimg)
+APT_PROBES=(/usr/sbin/mosquitto /usr/bin/mosquitto_pub /usr/bin/espeak-ng /usr/bin/chromium /usr/lib/postgresql /usr/bin/victoria-metrics /usr/bin/openssl /usr/bin/zbarimg
+            /usr/share/doc/libpango-1.0-0/copyright /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf /usr/bin/pdftoppm
+            /usr/bin/tesseract /usr/share/tesseract-ocr/5/tessdata/vie.traineddata)
 
 missing=()
 for i in "${!APT_PACKAGES[@]}"; do

@@ -75,6 +75,8 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/audit"): "audit.read",
     ("GET", "/api/v1/dossiers/{code}/fees"): "dossier.read",
     ("GET", "/api/v1/dossiers/{code}/receipt"): "dossier.read",
+    ("GET", "/api/v1/dossiers/{code}/receipt.pdf"): "dossier.read",
+    ("GET", "/api/v1/dossiers/{code}/supplement-request.pdf"): "dossier.read",
     ("GET", "/api/v1/dossiers/{code}/postal-quote"): "dossier.read",
     ("POST", "/api/v1/handovers/scan"): "dossier.act",
     ("GET", "/api/v1/subtasks"): "dossier.read",
