@@ -32,6 +32,18 @@ def normalise_phone(text: str) -> str:
     return "+84" + match.group(1)
 
 
+def display_phone(number: str) -> str:
+    """How a person writes a stored number: ``+84912345678`` → ``0912 345 678``, a landline
+    ``+842743822111`` → ``0274 3822 111``; anything else as stored."""
+    match = _VN_NUMBER.fullmatch(number)
+    if match is None or not number.startswith("+84"):
+        return number
+    rest = match.group(1)
+    if len(rest) == 9:  # a mobile: 0xxx xxx xxx
+        return f"0{rest[:3]} {rest[3:6]} {rest[6:]}"
+    return f"0{rest[:3]} {rest[3:7]} {rest[7:]}"  # a landline: area code (02x), then 4 and 3 digits
+
+
 def check_email(text: str) -> str:
     """The address, trimmed, if it has the shape of one (delivery is what proves it); ValueError otherwise."""
     value = text.strip()

@@ -23,6 +23,7 @@ import structlog
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel, ConfigDict
 
+from cloud.domain.contact import display_phone
 from cloud.domain.receipts import AcknowledgementSlip
 from cloud.printouts.codes import barcode_svg, qr_svg
 
@@ -127,6 +128,7 @@ _env = Environment(loader=PackageLoader("cloud.printouts", "templates"), autoesc
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _env.filters["vn_datetime"] = vn_datetime
 _env.filters["vn_date"] = vn_date
+_env.filters["phone"] = display_phone
 
 
 def _font_faces() -> dict[str, str]:

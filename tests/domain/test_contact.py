@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cloud.domain.contact import check_email, normalise_phone
+from cloud.domain.contact import check_email, display_phone, normalise_phone
 
 
 @pytest.mark.parametrize("typed", ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678",
@@ -17,6 +17,17 @@ def test_a_number_is_stored_in_one_form(typed: str) -> None:
 
 def test_landlines_are_numbers_too() -> None:
     assert normalise_phone("0274 3822 111") == "+842743822111"
+
+
+def test_a_stored_number_is_printed_as_people_write_it() -> None:
+    assert display_phone("+84912345678") == "0912 345 678"
+    assert display_phone("+842743822111") == "0274 3822 111"
+    assert display_phone("not a number") == "not a number"
+
+
+@given(st.from_regex(r"0[35789][0-9]{8}|02[0-9]{9}", fullmatch=True))
+def test_printing_a_stored_number_gives_back_what_was_typed(number: str) -> None:
+    assert display_phone(normalise_phone(number)).replace(" ", "") == number
 
 
 @pytest.mark.parametrize("bad", ["", "12345", "091234567", "09123456789", "0112345678", "+1 415 555 0100",

@@ -62,7 +62,7 @@ def test_the_receipt_prints_as_two_a5_copies_with_the_lines_a_person_reads(clien
             "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
             f"Mã hồ sơ: {code}",
             "Tiếp nhận hồ sơ của: Nguyễn Thị Bình",
-            "Số điện thoại: +84912345678",  # as the API stored it
+            "Số điện thoại: 0912 345 678",  # as people write it (stored as +84912345678)
             "Lĩnh vực: Đăng ký kinh doanh (hộ kinh doanh, hợp tác xã)",
             "Đăng ký thành lập hộ kinh doanh",
             "Giấy đề nghị đăng ký hộ kinh doanh theo mẫu",  # the paper the desk counted
