@@ -51,11 +51,6 @@ def prepare_office(db_url: str, reference_data: Path) -> str:
         engine.dispose()
 
 
-def staff_unit(db_url: str) -> str:
-    """The staff's unit: the demo office's desk (see :func:`prepare_office`)."""
-    return OFFICE
-
-
 def sign_in_staff(db_url: str) -> dict[str, str]:
     """Create the staff account in a migrated database (once), in the demo office's unit, and return its
     request headers."""

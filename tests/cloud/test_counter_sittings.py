@@ -20,7 +20,7 @@ from cloud.settings import Settings
 from protocol.messages import CounterStatusSet, OfficerRef, TicketCalled
 from tests.cloud.fakes import FakeHub, OfficeEdge, ack_error, called, like_a_hub, ticket_id
 from tests.cloud.test_ingest import issued
-from tests.staff import STAFF, staff_unit
+from tests.staff import OFFICE, STAFF
 from tests.waiting import wait_until
 
 COUNTER = "/api/v1/offices/sai-gon/counters/{}/{}"
@@ -44,7 +44,7 @@ def officer(settings: Settings, username: str, full_name: str, unit: str, roles:
 @pytest.fixture
 def colleague(api: httpx.Client, settings: Settings) -> dict[str, str]:
     """A second reception officer of the demo office."""
-    return officer(settings, "tn.binh", "Lê Thị Bình", staff_unit(settings.db_url), ["reception"])
+    return officer(settings, "tn.binh", "Lê Thị Bình", OFFICE, ["reception"])
 
 
 def sittings(db: Engine) -> list[dict[str, Any]]:
@@ -209,14 +209,10 @@ def test_a_ticket_called_at_a_counter_becomes_the_dossier_received_there(
     card = api.get("/api/v1/catalogue/HT.01").json()["documents"]
     created = api.post("/api/v1/dossiers", json={
         "procedure": "HT.01", "office": "sai-gon", "applicant_name": "Nguyễn Văn Em", "ticket": ticket_id(1),
-        "handling_unit": f"{staff_unit_of(api)}.tp", "documents": [{"code": d["code"]} for d in card]})
+        "documents": [{"code": d["code"]} for d in card]})
     assert created.status_code == 201, created.text
     dossier = api.get(f"/api/v1/dossiers/{created.json()['code']}").json()
     assert dossier["ticket"] == {"id": ticket_id(1), "number": "A001", "counter": 1, "officer": STAFF,
                                  "officer_name": STAFF_NAME}
     current = counter_of(api, 1, "/queue")["current"]
     assert current["number"] == "A001" and current["dossiers"] == [created.json()["code"]]
-
-
-def staff_unit_of(api: httpx.Client) -> str:
-    return str(api.get("/api/v1/auth/me").json()["unit"])
