@@ -17,7 +17,6 @@ import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import structlog
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -26,10 +25,10 @@ from pydantic import BaseModel, ConfigDict
 from cloud.domain.contact import display_phone
 from cloud.domain.receipts import AcknowledgementSlip
 from cloud.printouts.codes import barcode_svg, qr_svg
+from workdays import VN_TZ
 
 log = structlog.get_logger(__name__)
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONTS = {"regular": "DejaVuSerif.ttf", "bold": "DejaVuSerif-Bold.ttf"}
 """Both in Debian's fonts-dejavu-core (scripts/bootstrap.sh installs it); no italic there, so the forms use none."""
@@ -103,7 +102,7 @@ class RefusalPrintout(BaseModel):
 
 def vn_datetime(at: datetime) -> str:
     """``at`` as the forms write a moment, in Vietnam's time."""
-    t = at.astimezone(VN)
+    t = at.astimezone(VN_TZ)
     return f"{t:%H} giờ {t:%M} phút, ngày {t:%d} tháng {t:%m} năm {t:%Y}"
 
 
@@ -115,7 +114,7 @@ def svg_data_uri(svg: str) -> str:
 
 def vn_date(at: datetime) -> str:
     """The day of ``at`` in Vietnam, as the forms write it: "ngày 12 tháng 10 năm 2026"."""
-    t = at.astimezone(VN)
+    t = at.astimezone(VN_TZ)
     return f"ngày {t:%d} tháng {t:%m} năm {t:%Y}"
 
 
