@@ -64,7 +64,7 @@ def guide_for(role: Role) -> Guide | None:
 def _rendered(slug: str) -> str:
     """The guide as HTML; pictures are served from this router (the files are read once per process)."""
     text = (GUIDE_DIR / f"{slug}.md").read_text(encoding="utf-8")
-    html = _markdown.render(text)
+    html: str = _markdown.render(text)
     return html.replace('src="img/', 'src="/console/help/img/')
 
 
