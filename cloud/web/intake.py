@@ -107,7 +107,7 @@ def _page(request: Request, user: Principal, store: DossierStore, session: Any, 
     return templates.TemplateResponse(request, "intake.html", {
         "user": user, "office": office, "office_name": unit.office_name, "counter": counter, "ticket": ticket,
         "q": q, "results": results, "search_error": search_error, "procedure": procedure, "values": values,
-        "papers": set(papers if papers is not None else [d.code for d in procedure.documents] if procedure else []),
+        "papers": set(papers or ()),  # none ticked until the officer has checked them
         "errors": errors or {}, "base": BASE.format(office=office, counter=counter),
     }, status_code=status)
 
