@@ -12,6 +12,7 @@ from cloud.api.routes import (
     dossiers,
     handovers,
     health,
+    intake_outcomes,
     nodes,
     notifications,
     offices,
@@ -23,7 +24,7 @@ from cloud.api.routes import (
 
 api_router = APIRouter(prefix="/api/v1")
 for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers,
-               receipts, handovers, subtasks, notifications, audit, registry):
+               receipts, handovers, subtasks, notifications, audit, registry, intake_outcomes):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

@@ -225,5 +225,6 @@ counter_session_table = table_of(CounterSession)
 import cloud.db.audit  # noqa: E402,F401
 import cloud.db.dossier_extras  # noqa: E402,F401
 import cloud.db.dossiers  # noqa: E402,F401
+import cloud.db.intake_outcomes  # noqa: E402,F401
 import cloud.db.registry  # noqa: E402,F401
 import cloud.db.users  # noqa: E402,F401
