@@ -6,11 +6,12 @@ dossier list and one dossier's record.
 
 from fastapi import APIRouter
 
-from cloud.web import console, dossier_pages
+from cloud.web import console, desk_pages, dossier_pages
 from cloud.web.console import install
 
 router = APIRouter(include_in_schema=False)
 router.include_router(console.router)
 router.include_router(dossier_pages.router)
+router.include_router(desk_pages.router)
 
 __all__ = ["install", "router"]
