@@ -122,6 +122,8 @@ def render_dossier(request: Request, user: Principal, store: DossierStore, users
         "to": STATE_LABELS.get(e.to_state, e.to_state),
     } for e in history]
     flash = read_flash(request)
+    if failed and failed["action"] not in {f.action.value for f in forms}:
+        flash = {"kind": "error", "text": failed["message"]}  # no form to show it next to: on top of the page
     work = WORK_PAGES.get(user.role)
     response = templates.TemplateResponse(request, "dossier.html", {
         "user": user, "d": _row(stored, store.clock(), units, people), "steps": steps,

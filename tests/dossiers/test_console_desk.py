@@ -202,7 +202,7 @@ def test_the_work_pages(client: TestClient, clock: Clock) -> None:
     assert fresh not in inbox
     team = client.get("/console/team", headers=head).text
     load = team[team.index('data-officer="cv.an"'):][:300]
-    assert 'data-testid="load-open">1<' in load and 'data-testid="load-overdue">1<' in load
+    assert 'data-testid="load-open">1<' in load and 'class="bad" data-testid="load-overdue">1<' in load
     advance_from_assigned(client, late)
     assert f'data-code="{late}"' in client.get("/console/approvals", headers=leader).text
     act(client, late, "approve", leader, {})
