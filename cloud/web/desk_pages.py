@@ -207,6 +207,9 @@ def _done_message(store: DossierStore, done: StoredDossier, action: Action, payl
     messages = {
         Action.assign: f"Đã phân công hồ sơ {d.code} cho {who}.",
         Action.reassign: f"Đã phân công lại hồ sơ {d.code} cho {who}.",
+        Action.start: f"Đã bắt đầu thụ lý hồ sơ {d.code}.",
+        Action.deliver_result: f"Đã nhận kết quả hồ sơ {d.code} về bộ phận một cửa.",
+        Action.return_result: f"Đã trả kết quả hồ sơ {d.code}.",
         Action.submit: f"Đã trình hồ sơ {d.code} cho {who} phê duyệt.",
         Action.approve: f"Đã phê duyệt hồ sơ {d.code}.",
         Action.refuse: f"Đã từ chối giải quyết hồ sơ {d.code}.",
