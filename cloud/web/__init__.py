@@ -7,7 +7,7 @@ dossier list and one dossier's record; ``intake``: receiving at a counter;
 
 from fastapi import APIRouter
 
-from cloud.web import console, dossier_pages, help_pages
+from cloud.web import console, desk_pages, dossier_pages, help_pages
 from cloud.web import intake as intake_pages
 from cloud.web.console import install
 
@@ -15,6 +15,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(console.router)
 router.include_router(dossier_pages.router)
 router.include_router(intake_pages.router)
+router.include_router(desk_pages.router)
 router.include_router(help_pages.router)
 
 __all__ = ["install", "router"]

@@ -45,11 +45,16 @@ RefCode = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_not
 
 
 class TransitionRefused(Exception):
-    """The action is not allowed; ``reason`` is an English sentence for the API's 409 ``detail``."""
+    """The action is not allowed; ``reason`` is an English sentence for the API's 409 ``detail``.
 
-    def __init__(self, reason: str) -> None:
+    ``reason_vi``: the same refusal for the officer who reads it (the API's
+    ``message_vi``, the console's form message), when the rule has words for it.
+    """
+
+    def __init__(self, reason: str, reason_vi: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.reason_vi = reason_vi
 
 
 class DossierIncomplete(TransitionRefused):
