@@ -28,7 +28,7 @@ from cloud.api.routes.dossiers import DossierCode, visible_dossier
 from cloud.domain.access import Permission as P
 from cloud.domain.deadlines import timing
 from cloud.domain.roles import Role
-from cloud.domain.workflow import STATE_LABELS_VI, Action, Dossier, DossierState, HandOver, Holder
+from cloud.domain.workflow import STATE_LABELS_VI, Action, DossierState, HandOver, Holder
 from cloud.domain.workflow.states import APPLICANT_UNIT, POST_UNIT
 from cloud.dossiers import records
 from cloud.dossiers.store import DossierStore, EventRecord, StoredDossier
@@ -57,6 +57,17 @@ SIGNER_TITLES = {Role.leader: "THỦ TRƯỞNG CƠ QUAN", Role.department_head: 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 PDF_200 = {"content": {"application/pdf": {}}}
+
+
+def unit_name(store: DossierStore, units: dict[str, str], code: str) -> str:
+    """A unit's name by its code; a unit the registry does not list under an administrative unit ("tdm.ubnd":
+    its committee's leadership) by its committee's name, so a code is never what the paper shows if avoidable."""
+    if code in units:
+        return units[code]
+    parent = code.rpartition(".")[0]
+    if parent in store.admin_units() and parent in units:
+        return f"Ủy ban nhân dân {units[parent]}"
+    return code
 
 
 def _pdf_response(pdf: bytes, filename: str) -> Response:
@@ -99,51 +110,64 @@ def apology_pdf(code: DossierCode, store: DossiersDep, scope: ScopeDep) -> Respo
 # -- Mẫu 05 ---------------------------------------------------------------------------
 
 
-def received_at(handover: HandOver, index: int, history: list[EventRecord]) -> datetime | None:
-    """When the receiver of ``handover`` took the dossier: their first action from the hand-over's own event on.
+def receipt_event(handover: HandOver, index: int, history: list[EventRecord]) -> EventRecord | None:
+    """The event by which the receiver of ``handover`` took the dossier: their first action from the hand-over's own
+    event (``history[index]``) on.
 
     The hand-over is recorded by the giver's action; the receiver's first move on the dossier (the specialist's
-    "start", the head's "assign", the desk's "deliver") is the moment it reached them. The citizen and the post
-    receive it as it is handed."""
+    "start", the head's "assign", the desk's "deliver") is the moment it reached them, and names who took it when
+    it went to a unit."""
     receiver = handover.receiver
-    if receiver.unit in (APPLICANT_UNIT, POST_UNIT):
-        return handover.at
     for e in history[index:]:
-        if e.at < handover.at:
-            continue
-        if (e.actor_officer == receiver.officer) if receiver.officer else (e.actor_unit == receiver.unit):
-            return e.at
+        if e.at >= handover.at and ((e.actor_officer == receiver.officer) if receiver.officer
+                                    else (e.actor_unit == receiver.unit)):
+            return e
     return None
 
 
-def _event_index(handover: HandOver, history: list[EventRecord]) -> int:
-    """The position of the event that recorded ``handover`` (same action, same moment); 0 if not found."""
-    return next((i for i, e in enumerate(history) if e.action == handover.action.value and e.at == handover.at), 0)
+def _event_index(handover: HandOver, history: list[EventRecord]) -> int | None:
+    """The position of the event that recorded ``handover`` (same action, same moment)."""
+    return next((i for i, e in enumerate(history) if e.action == handover.action.value and e.at == handover.at), None)
 
 
-def control_rows(store: DossierStore, d: Dossier, history: list[EventRecord]) -> tuple[list[ControlRow], list[str]]:
-    """Form 05's rows for ``d``, and the names of the units it was sent to for verification."""
+def control_rows(store: DossierStore, stored: StoredDossier, history: list[EventRecord]
+                 ) -> tuple[list[ControlRow], list[str]]:
+    """Form 05's rows for ``d``, and the names of the units it was sent to for verification.
+
+    A hand-over to or from a unit (the department, before its head assigns) names the person who acted for it:
+    the giver's event and the receiver's first action say who."""
+    d = stored.dossier
     units = store.unit_names()
-    people = records.officer_names(store.engine, [h.officer for ho in d.handovers for h in (ho.sender, ho.receiver)])
+    logins = [h.officer for ho in d.handovers for h in (ho.sender, ho.receiver)] + [e.actor_officer for e in history]
+    people = records.officer_names(store.engine, logins)
     calendar = store.calendar_of(d.office)
 
     def unit(h: Holder) -> str:
-        return units.get(h.unit, h.unit)
+        return unit_name(store, units, h.unit)
 
-    def person(h: Holder) -> str | None:
-        return (people.get(h.officer) or h.officer) if h.officer else None
+    def person(h: Holder, acted: EventRecord | None) -> str | None:
+        login = h.officer or (acted.actor_officer if acted is not None and acted.actor_unit == h.unit else None)
+        return (people.get(login) or login) if login else None
 
     rows = []
     for ho in d.handovers:
         due, step_timing = ho.step_due, ho.timing
         if step_timing is None and ho.from_state is not None:  # no budget for the giver's step: the dossier's due
             due, step_timing = d.clock.due, timing(calendar, d.clock.due, ho.at)
-        note = f"Liên thông: {unit(ho.receiver)}" if ho.subtask is not None else None
+        index = _event_index(ho, history)
+        given = history[index] if index is not None else None
+        if ho.receiver.unit in (APPLICANT_UNIT, POST_UNIT):  # the citizen and the post take it as it is handed
+            taken, taken_at = None, ho.at
+            receiver = stored.applicant_name if ho.receiver.unit == APPLICANT_UNIT else None
+        else:
+            taken = receipt_event(ho, index or 0, history)
+            taken_at = taken.at if taken else None
+            receiver = person(ho.receiver, taken)
         rows.append(ControlRow(
-            sender_unit=unit(ho.sender), sender_person=person(ho.sender), receiver_unit=unit(ho.receiver),
-            receiver_person=person(ho.receiver), handed_at=ho.at,
-            received_at=received_at(ho, _event_index(ho, history), history), due=due, timing=step_timing, note=note))
-    partners = list(dict.fromkeys(units.get(t.unit, t.unit) for t in d.subtasks))
+            sender_unit=unit(ho.sender), sender_person=person(ho.sender, given), receiver_unit=unit(ho.receiver),
+            receiver_person=receiver, handed_at=ho.at, received_at=taken_at, due=due,
+            timing=step_timing, note=f"Liên thông: {unit(ho.receiver)}" if ho.subtask is not None else None))
+    partners = list(dict.fromkeys(unit_name(store, units, t.unit) for t in d.subtasks))
     return rows, partners
 
 
@@ -153,7 +177,7 @@ def control_sheet_pdf(code: DossierCode, store: DossiersDep, scope: ScopeDep) ->
     """The process-control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ, Mẫu 05): every hand-over by name."""
     stored = visible_dossier(store, code, scope)
     d = stored.dossier
-    rows, partners = control_rows(store, d, store.history(d.code))
+    rows, partners = control_rows(store, stored, store.history(d.code))
     issuer, _, unit_name = _issuer(store, d.office)
     units = store.unit_names()
     printout = ControlSheetPrintout(
