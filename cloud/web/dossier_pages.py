@@ -22,6 +22,7 @@ from cloud.domain.workflow import ACTION_LABELS_VI, STATE_LABELS_VI, DossierStat
 from cloud.dossiers import records
 from cloud.dossiers.store import CLOCK_RUNNING, DossierNotFound, StoredDossier
 from cloud.web.console import SignInRedirect, templates
+from cloud.web.dossier_files import page_context as files_context
 from workdays import VN_TZ
 
 router = APIRouter(include_in_schema=False)
@@ -102,4 +103,5 @@ def dossier_page(request: Request, code: str, user: DossierReader, store: Dossie
         "received_by": people.get(d.received_by.officer, d.received_by.officer) if d.received_by.officer else None,
         "ticket": d.ticket, "ticket_officer": d.ticket.officer_name if d.ticket else None,
         "handling": units.get(d.handling_unit, d.handling_unit),
+        **files_context(request, stored, user),
     })
