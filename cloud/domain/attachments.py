@@ -109,10 +109,10 @@ def handles(dossier: Dossier, actor: Actor) -> bool:
 
 
 def size_label(size: int) -> str:
-    """A file's size as a listing shows it, Vietnamese decimal comma: ``850 KB``, ``1,4 MB``."""
+    """A file's size as a listing shows it, Vietnamese decimal comma: ``850 KB``, ``1,4 MB``, ``10 MB``."""
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} KB"
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",") + " MB"
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def page_context(request: Request, stored: StoredDossier, principal: Principal) 
         "notes": note_views(store, files.notes(code)),
         "attachments": attachment_views(store, files.attachments(code)),
         "files_may_add": may_add,
+        "files_section": "ghi-chu" if request.query_params.get("muc") == "ghi-chu" else "tep-dinh-kem",
         "files_done": DONE.get(done or ""),
         "files_error": messages(settings).get(error or "", "Không thực hiện được; vui lòng thử lại.") if error else None,
         "files_max_bytes": settings.attachment_max_bytes,
@@ -91,7 +92,7 @@ def page_context(request: Request, stored: StoredDossier, principal: Principal) 
 
 def _back(code: str, anchor: str, *, done: str | None = None, error: str | None = None) -> RedirectResponse:
     query = f"?tep={done}" if done else f"?loi={quote(error or '', safe='')}"
-    return RedirectResponse(f"/console/dossiers/{quote(code, safe='')}{query}#{anchor}", status_code=303)
+    return RedirectResponse(f"/console/dossiers/{quote(code, safe='')}{query}&muc={anchor}#{anchor}", status_code=303)
 
 
 def _signed_in(request: Request, principal: Principal) -> Principal:

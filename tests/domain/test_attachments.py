@@ -42,4 +42,4 @@ def test_a_note_keeps_its_lines_and_refuses_control_characters() -> None:
 
 def test_sizes_read_as_officers_write_them() -> None:
     assert [size_label(n) for n in (10, 2048, 870_000, 1_468_006, 10 * 1024 * 1024)] == [
-        "1 KB", "2 KB", "850 KB", "1,4 MB", "10,0 MB"]
+        "1 KB", "2 KB", "850 KB", "1,4 MB", "10 MB"]

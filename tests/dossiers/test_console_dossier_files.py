@@ -36,7 +36,7 @@ def post_file(client: TestClient, code: str, who: dict[str, str], data: bytes = 
 def test_an_upload_from_the_page_is_listed_with_its_size_type_uploader_and_time(client: TestClient, code: str) -> None:
     sent = post_file(client, code, specialist, name="Biên bản xác minh.pdf")
     assert sent.status_code == 303, sent.text
-    assert sent.headers["location"] == f"/console/dossiers/{code}?tep=attachment_added#tep-dinh-kem"
+    assert sent.headers["location"] == f"/console/dossiers/{code}?tep=attachment_added&muc=tep-dinh-kem#tep-dinh-kem"
     page = client.get(sent.headers["location"], headers=specialist).text
     assert 'data-testid="files-done"' in page and "Đã tải tệp lên hồ sơ." in page
     row = page[page.index('data-testid="attachment"'):]
@@ -50,21 +50,21 @@ def test_an_upload_from_the_page_is_listed_with_its_size_type_uploader_and_time(
 
 def test_a_refused_upload_says_why_in_vietnamese_and_keeps_nothing(client: TestClient, settings: Settings, code: str) -> None:
     wrong = post_file(client, code, specialist, b"<html>not a pdf</html>", "gia.pdf", "application/pdf")
-    assert wrong.status_code == 303 and wrong.headers["location"].endswith("?loi=unsupported_type#tep-dinh-kem")
+    assert wrong.status_code == 303 and wrong.headers["location"].endswith("?loi=unsupported_type&muc=tep-dinh-kem#tep-dinh-kem")
     page = client.get(wrong.headers["location"], headers=specialist).text
     assert 'data-testid="files-error"' in page and "Chỉ nhận tệp PDF, JPEG hoặc PNG" in page
     empty = post_file(client, code, specialist, b"")
-    assert empty.headers["location"].endswith("?loi=empty_file#tep-dinh-kem")
+    assert empty.headers["location"].endswith("?loi=empty_file&muc=tep-dinh-kem#tep-dinh-kem")
     too_big = post_file(client, code, specialist, b"%PDF-" + b"0" * (settings.attachment_max_bytes + 10))
     assert too_big.status_code == 303 and "loi=file_too_large" in too_big.headers["location"]
-    assert "vượt quá dung lượng cho phép (10,0 MB)" in client.get(too_big.headers["location"], headers=specialist).text
+    assert "vượt quá dung lượng cho phép (10 MB)" in client.get(too_big.headers["location"], headers=specialist).text
     assert counts(client, code)[0] == 0 and stored_files(settings) == []
 
 
 def test_a_note_from_the_page_is_listed_by_its_author_s_name_and_audited(client: TestClient, code: str) -> None:
     sent = client.post(f"/console/dossiers/{code}/notes", headers=specialist, follow_redirects=False,
                        data={"text": "Đã gọi điện cho công dân bổ sung bản sao CCCD."})
-    assert sent.status_code == 303 and sent.headers["location"] == f"/console/dossiers/{code}?tep=note_added#ghi-chu"
+    assert sent.status_code == 303 and sent.headers["location"] == f"/console/dossiers/{code}?tep=note_added&muc=ghi-chu#ghi-chu"
     page = client.get(sent.headers["location"], headers=leader).text
     assert "Đã gọi điện cho công dân bổ sung bản sao CCCD." in page and "Cán bộ cv.an" in page
     assert 'data-testid="note-form"' not in page and 'data-testid="attachment-form"' not in page, \
@@ -72,10 +72,10 @@ def test_a_note_from_the_page_is_listed_by_its_author_s_name_and_audited(client:
     assert counts(client, code)[1:] == (1, ["receive", "assign", "note_added"])
     empty = client.post(f"/console/dossiers/{code}/notes", headers=specialist, follow_redirects=False,
                         data={"text": "   "})
-    assert empty.headers["location"].endswith("?loi=empty_note#ghi-chu")
+    assert empty.headers["location"].endswith("?loi=empty_note&muc=ghi-chu#ghi-chu")
     assert "Vui lòng nhập nội dung ghi chú." in client.get(empty.headers["location"], headers=specialist).text
     refused = client.post(f"/console/dossiers/{code}/notes", headers=leader, follow_redirects=False, data={"text": "x"})
-    assert refused.headers["location"].endswith("?loi=not_handling#ghi-chu")
+    assert refused.headers["location"].endswith("?loi=not_handling&muc=ghi-chu#ghi-chu")
     assert counts(client, code)[1] == 1
 
 
