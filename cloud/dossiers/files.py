@@ -155,7 +155,7 @@ class DossierFiles:
                 new_id = conn.execute(attachment_table.insert().values(
                     dossier=code, filename=name, sha256=received.sha256, size=received.size,
                     media_type=received.media_type, uploaded_by=actor.officer, uploaded_role=actor.role.value,
-                    uploaded_unit=actor.unit, at=at)).inserted_primary_key[0]
+                    uploaded_unit=actor.unit, at=at).returning(attachment_table.c.id)).scalar_one()
                 audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
                              actor_officer=actor.officer, action="attachment_added",
                              subject=audit.subject_of("dossier", code),
@@ -199,7 +199,7 @@ class DossierFiles:
         with write_transaction(self.engine) as conn:
             new_id = conn.execute(note_table.insert().values(
                 dossier=code, author=actor.officer, author_role=actor.role.value, author_unit=actor.unit,
-                text=clean, at=at)).inserted_primary_key[0]
+                text=clean, at=at).returning(note_table.c.id)).scalar_one()
             audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
                          actor_officer=actor.officer, action="note_added",
                          subject=audit.subject_of("dossier", code), data={"note": new_id, "text": clean})
