@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from cloud.web import console, desk_pages, dossier_pages, help_pages
 from cloud.web import intake as intake_pages
 from cloud.web.console import install
+from cloud.web.dossier_files import router as files_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(console.router)
@@ -17,5 +18,6 @@ router.include_router(dossier_pages.router)
 router.include_router(intake_pages.router)
 router.include_router(desk_pages.router)
 router.include_router(help_pages.router)
+router.include_router(files_router)
 
 __all__ = ["install", "router"]
