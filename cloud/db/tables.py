@@ -226,4 +226,5 @@ import cloud.db.audit  # noqa: E402,F401
 import cloud.db.dossier_extras  # noqa: E402,F401
 import cloud.db.dossiers  # noqa: E402,F401
 import cloud.db.registry  # noqa: E402,F401
+import cloud.db.result_register  # noqa: E402,F401
 import cloud.db.users  # noqa: E402,F401
