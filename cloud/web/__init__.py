@@ -8,9 +8,11 @@ from fastapi import APIRouter
 
 from cloud.web import console, dossier_pages
 from cloud.web.console import install
+from cloud.web.register_pages import router as register_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(console.router)
 router.include_router(dossier_pages.router)
+router.include_router(register_router)
 
 __all__ = ["install", "router"]

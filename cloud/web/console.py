@@ -88,6 +88,7 @@ ROLE_HOMES: dict[Role, str] = {
     Role.department_head: "/console/dossiers?state=received",  # incoming, to assign
     Role.specialist: "/console/dossiers?state=assigned",  # assigned to me, to start
     Role.leader: "/console/dossiers?state=submitted_for_approval",
+    Role.clerk: "/console/register",  # signed results to number, date, stamp and register
     Role.results_desk: "/console/dossiers?state=result_at_desk",
     Role.provincial_monitor: "/console/dossiers?overdue=true",
     Role.admin: "/console",
