@@ -74,11 +74,11 @@ def _page(request: Request, user: Principal, store: DossierStore, scope: Scope, 
             "code": d.code, "procedure": d.terms.name, "applicant": s.applicant_name,
             "outcome": STATE_LABELS_VI[d.state], "refused": d.state is DossierState.refused, "due": d.clock.due,
             "values": {"document_symbol": DEFAULT_SYMBOL[d.state], "document_number": "",
-                       "signed_on": today.isoformat(), "signer": signer, "stamped": "", **given},
+                       "signed_on": f"{today:%d/%m/%Y}", "signer": signer, "stamped": "", **given},
             "errors": (errors or {}).get(d.code, []),
         })
     return templates.TemplateResponse(request, "register.html", {
-        "user": user, "rows": rows, "lines": lines, "year": today.year, "today": today.isoformat(),
+        "user": user, "rows": rows, "lines": lines, "year": today.year,
         "people": people, "done": done,
     }, status_code=status)
 
@@ -88,6 +88,18 @@ def register_page(request: Request, user: Clerk, store: DossiersDep, scope: Scop
                   done: str | None = None) -> HTMLResponse:
     """Results of the clerk's office waiting for the register, and the register of the year."""
     return _page(request, user, store, scope, done=done[:80] if done else None)
+
+
+def _day(text: str) -> date | None:
+    """A date as officers write it (``05/12/2026``, ``5/12/2026``), or ISO (``2026-12-05``); None if neither."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day) if year >= 1000 else None
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def check_form(document_symbol: str, document_number: str, signed_on: str, signer: str,
@@ -101,11 +113,10 @@ def check_form(document_symbol: str, document_number: str, signed_on: str, signe
         if text and (len(text) > longest or not SYMBOL.match(text)):
             problems.append(f"{label} “{text[:60]}” không hợp lệ: chỉ gồm chữ, số và các dấu . - / "
                             f"(tối đa {longest} ký tự).")
-    try:
-        day = date.fromisoformat(signed_on.strip())
-    except ValueError:
-        day = None
-        problems.append("Ngày ký không hợp lệ; chọn ngày trên lịch.")
+    day = _day(signed_on)
+    if day is None:
+        problems.append(f"Ngày ký “{signed_on.strip()[:20]}” không hợp lệ; ghi theo dạng ngày/tháng/năm, "
+                        "ví dụ 05/12/2026.")
     if not name:
         problems.append("Nhập họ và tên người ký.")
     elif len(name) > 200:

@@ -10,7 +10,7 @@ from tests.dossiers.test_result_register import last_number, register_lines
 
 PAGE = "/console/register"
 SAME_SITE = {"Origin": "http://testserver"}
-FORM = {"document_symbol": "QĐ-UBND", "document_number": "", "signed_on": "2026-10-12",
+FORM = {"document_symbol": "QĐ-UBND", "document_number": "", "signed_on": "12/10/2026",
         "signer": "Phạm Quang Minh", "stamped": "yes"}
 
 
@@ -26,6 +26,7 @@ def test_the_page_lists_signed_results_and_registers_one(client: TestClient, sto
     assert f'data-testid="register-form-{signed}"' in page.text and "Nguyễn Thị Bình" in page.text
     assert f"register-form-{open_}" not in page.text  # not signed yet
     assert 'value="QĐ-UBND"' in page.text and 'value="Cán bộ pct.minh"' in page.text  # the signer by name
+    assert 'value="12/10/2026"' in page.text  # today, as officers write dates
     assert 'data-testid="register-empty"' in page.text and "năm 2026" in page.text
 
     done = post(client, signed, FORM)
@@ -40,14 +41,16 @@ def test_the_page_lists_signed_results_and_registers_one(client: TestClient, sto
 def test_the_form_is_checked_in_vietnamese_and_nothing_is_registered(client: TestClient, store) -> None:
     code = new_dossier(client)["code"]
     advance(client, code, "approved")
-    bad = post(client, code, {**FORM, "document_symbol": "", "signed_on": "12/10/2026", "signer": "  "})
+    bad = post(client, code, {**FORM, "document_symbol": "", "signed_on": "31/02/2026", "signer": "  "})
     assert bad.status_code == 422
-    for message in ("Nhập ký hiệu văn bản (ví dụ QĐ-UBND)", "Ngày ký không hợp lệ", "Nhập họ và tên người ký."):
+    for message in ("Nhập ký hiệu văn bản (ví dụ QĐ-UBND)", "Ngày ký “31/02/2026” không hợp lệ; ghi theo dạng",
+                    "Nhập họ và tên người ký."):
         assert message in bad.text
-    assert 'value="12/10/2026"' in bad.text  # what the clerk typed is kept
+    assert 'value="31/02/2026"' in bad.text  # what the clerk typed is kept
+    assert post(client, code, {**FORM, "signed_on": "hôm qua"}).status_code == 422
     odd = post(client, code, {**FORM, "document_number": "125/<QĐ>"})
     assert odd.status_code == 422 and "không hợp lệ: chỉ gồm chữ, số" in odd.text and "<QĐ>" not in odd.text
-    future = post(client, code, {**FORM, "signed_on": "2026-10-13"})
+    future = post(client, code, {**FORM, "signed_on": "13/10/2026"})
     assert future.status_code == 409 and "Ngày ký 13/10/2026 là ngày trong tương lai." in future.text
     assert last_number(store) == [] and register_lines(store) == []
     assert post(client, code, FORM).status_code == 303
