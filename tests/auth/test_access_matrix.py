@@ -19,9 +19,9 @@ from tests.auth.conftest import as_role
 R = Role
 ALL = frozenset(Role)
 STAFF = ALL - {R.public}
-READERS = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.results_desk, R.provincial_monitor,
+READERS = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.clerk, R.results_desk, R.provincial_monitor,
                      R.admin})
-IN_A_DOSSIER = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.results_desk})
+IN_A_DOSSIER = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.clerk, R.results_desk})
 
 EXPECTED_ROLES: dict[str, frozenset[Role]] = {
     "catalogue.read": ALL,
