@@ -84,7 +84,7 @@ def publish_all(host: str, port: int, passwords: dict[str, str], plan: list[tupl
 
 
 def raw_subscriber(host: str, port: int, username: str, password: str, total: int, ready: mp.Barrier,
-                   result: mp.Queue, register_only: bool = False) -> None:  # type: ignore[type-arg]
+                   result: mp.Queue, register_only: bool = False) -> None:  # type: ignore[type-arg]  # multiprocessing.Queue is generic only in the stub
     """Counts the event stream; with a persistent session, so a backlog waits for it too."""
     import threading
 
