@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stack import ROOT, percentile, staff_headers, stop  # noqa: E402
+from bench.stack import ROOT, START_TIMEOUT_S, percentile, staff_headers, stop  # noqa: E402
 from broker.process import free_port  # noqa: E402
 
 OFFICE = "sai-gon"  # Phường Sài Gòn (cloud/data/province.yaml); its desk officers have it as their unit
@@ -62,7 +62,7 @@ def start_cloud(data_dir: Path, db_url: str) -> tuple[subprocess.Popen[bytes], s
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{http_port}"
-    wait_http(f"{url}/api/v1/health", process, "cloud service", timeout=60)
+    wait_http(f"{url}/api/v1/health", process, "cloud service", START_TIMEOUT_S)
     return process, url
 
 
