@@ -1,8 +1,9 @@
 """The benchmarks still run: a few calls through each, on the real processes.
 
-``bench/call_next.py`` was broken for a while (its account's unit had no
-office in its scope, so every call was a 404) and nothing noticed, because no
-test ran it. These runs are too short for figures; they check that a
+``bench/call_next.py`` and ``bench/ingest.py`` were broken for a while (the
+first's account had no office in its scope, so every call was a 404; the
+second published for made-up offices whose events the cloud refused) and
+nothing noticed, because no test ran them. These runs are too short for figures; they check that a
 benchmark reaches its report and that no request failed.
 """
 
@@ -31,3 +32,8 @@ def test_call_next_reaches_its_report_without_failures() -> None:
 def test_dossiers_reaches_its_report_without_errors() -> None:
     out = _bench("dossiers.py", "--dossiers", "3", "--clients", "1", "--only", "sqlite")
     assert "SQLite: 3 dossiers × 6 requests = 18 requests" in out and "errors 0" in out, out
+
+
+def test_ingest_stores_every_event_once() -> None:
+    out = _bench("ingest.py", "--offices", "2", "--events", "50", "--mode", "live")
+    assert "ingest: 100 events committed" in out and "lost 0, stored twice 0, dead letters 0" in out, out
