@@ -126,3 +126,9 @@ def test_a_console_session_submits_only_from_the_consoles_own_pages(client: Test
     assert rows(store) == (0, 0)
     same = client.post(PAGE, data=data, headers={"Origin": "http://testserver"}, follow_redirects=False)
     assert same.status_code == 303 and rows(store) == (0, 1)
+
+
+def test_receiving_an_unknown_procedure_is_a_message_not_an_error(client: TestClient, store: DossierStore) -> None:
+    page = submit(client, "receive", procedure="XX.99", papers=("XX.99-1",))
+    assert page.status_code == 422 and "Vui lòng chọn thủ tục hành chính trong danh mục." in page.text
+    assert rows(store) == (0, 0)
