@@ -80,7 +80,7 @@ VALID: list[tuple[str, str, dict[str, str], dict[str, str], str]] = [
     ("submitted_for_approval", "refuse", leader, {"reasons": "Ngành nghề cấm kinh doanh"}, "refused"),
     ("submitted_for_approval", "send_back", leader, {"comment": "Bổ sung căn cứ pháp lý"}, "in_process"),
     ("approved", "register_result", clerk,
-     {"document_number": "125/QĐ-UBND", "signer": "Lê Văn Minh", "stamped": "yes"}, "registered"),
+     {"document_number": "125/QĐ-UBND", "signer": "Lê Văn Minh", "stamped": "yes"}, "approved"),
     ("registered", "deliver_result", desk, {}, "result_at_desk"),
     ("result_at_desk", "collect_fees", desk, {"amount": "50.000"}, "result_at_desk"),
     ("result_at_desk", "return_result", desk, {"channel": "in_person", "id_checked": "yes"}, "returned"),
