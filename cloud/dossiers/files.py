@@ -90,8 +90,13 @@ class FileStore:
         self.tmp = root / "tmp"
 
     def prepare(self) -> None:
-        """Create the directories (0700) and remove what a crash left half-written in ``tmp/``."""
-        private_dir(self.root)
+        """Create the directories (0700) and remove what a crash left half-written in ``tmp/``.
+
+        Missing parents are made 0700 too (``mkdir(parents=True)`` would give them the umask's 0755):
+        the default root is under the data directory, which this may be the first to create.
+        """
+        for missing in reversed([p for p in (self.root, *self.root.parents) if not p.exists()]):
+            private_dir(missing)
         private_dir(self.tmp)
         for stray in self.tmp.iterdir():
             stray.unlink(missing_ok=True)
