@@ -102,4 +102,5 @@ def dossier_page(request: Request, code: str, user: DossierReader, store: Dossie
         "received_by": people.get(d.received_by.officer, d.received_by.officer) if d.received_by.officer else None,
         "ticket": d.ticket, "ticket_officer": d.ticket.officer_name if d.ticket else None,
         "handling": units.get(d.handling_unit, d.handling_unit),
+        "has_apology": bool(d.clock.apologies),  # Mẫu 04 is printed only for a dossier apologised for
     })

@@ -48,8 +48,9 @@ from workdays import VN_TZ
 router = APIRouter(tags=["dossiers"], dependencies=[allow(P.dossier_read)])
 
 MAX_SPAN_DAYS = 366
-MAX_REGISTER_ROWS = 3000
-"""A register longer than this is asked for by shorter periods (a month of a busy ward is ~2,000 dossiers)."""
+MAX_REGISTER_ROWS = 1000
+"""A register longer than this is asked for by shorter periods: WeasyPrint lays out a row in ~20-140 ms
+(docs/workflow.md, printouts), so 1,000 rows (~70 pages) is already a long wait at the desk."""
 
 SIGNER_TITLES = {Role.leader: "THỦ TRƯỞNG CƠ QUAN", Role.department_head: "TRƯỞNG PHÒNG",
                  Role.specialist: "CÁN BỘ THỤ LÝ HỒ SƠ"}
@@ -246,7 +247,7 @@ def register_pdf(
                        received_before=datetime.combine(end + timedelta(days=1), time(), VN_TZ))
     if len(found) > MAX_REGISTER_ROWS:
         raise ApiError(422, "register_too_long", f"more than {MAX_REGISTER_ROWS} dossiers in the period",
-                       f"Khoảng thời gian này có hơn {MAX_REGISTER_ROWS} hồ sơ; vui lòng in theo từng tháng.")
+                       f"Khoảng thời gian này có hơn {MAX_REGISTER_ROWS} hồ sơ; vui lòng chọn khoảng thời gian ngắn hơn.")
     units = store.unit_names()
     people = records.officer_names(store.engine, [s.dossier.assignee.officer for s in found if s.dossier.assignee])
     issuer, _, unit_name = _issuer(store, office)
