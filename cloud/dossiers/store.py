@@ -55,6 +55,7 @@ from cloud.domain.workflow import (
     Dossier,
     DossierState,
     ReceivedPaper,
+    RegisterPayload,
     TransitionRefused,
     TransitionResult,
     WorkflowEvent,
@@ -64,7 +65,7 @@ from cloud.domain.workflow import (
     received_documents,
     transition,
 )
-from cloud.dossiers import records
+from cloud.dossiers import records, register
 from cloud.dossiers.tickets import TicketNotAttachable, TicketNotFound, add_dossier_to_ticket, attachable_ticket
 from protocol.errors import key_path, validation_lines
 from workdays import CalendarOverrides, OfficeHours, WorkingCalendar
@@ -300,6 +301,11 @@ class DossierStore:
                 raise BadPayload(step.action.value, step.requires, problems) from None
             unit = self._unit(conn, dossier.office)
             calendar = self._calendar(unit) if unit is not None else WorkingCalendar(overrides=self.overrides)
+            if isinstance(parsed, RegisterPayload):  # the register's number: the system's, in this transaction
+                if register.SYSTEM_FIELD in (payload or {}):
+                    raise BadPayload(step.action.value, step.requires,
+                                     [f"payload.{register.SYSTEM_FIELD}: issued by the system, not given"])
+                parsed = register.numbered(conn, dossier.office, calendar.local(now).year, parsed)
             result: TransitionResult = apply(dossier, step.action, actor, parsed, now, calendar=calendar)
             d = result.dossier
             changed = conn.execute(_UPDATE_DOSSIER, dict(
