@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -57,7 +57,7 @@ SIGNER_TITLES = {Role.leader: "THỦ TRƯỞNG CƠ QUAN", Role.department_head: 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-PDF_200 = {"content": {"application/pdf": {}}}
+PDF_200: dict[str, Any] = {"content": {"application/pdf": {}}}
 
 
 def unit_name(store: DossierStore, units: dict[str, str], code: str) -> str:
@@ -157,8 +157,9 @@ def control_rows(store: DossierStore, stored: StoredDossier, history: list[Event
             due, step_timing = d.clock.due, timing(calendar, d.clock.due, ho.at)
         index = _event_index(ho, history)
         given = history[index] if index is not None else None
+        taken: EventRecord | None = None
+        taken_at: datetime | None = ho.at
         if ho.receiver.unit in (APPLICANT_UNIT, POST_UNIT):  # the citizen and the post take it as it is handed
-            taken, taken_at = None, ho.at
             receiver = stored.applicant_name if ho.receiver.unit == APPLICANT_UNIT else None
         else:
             taken = receipt_event(ho, index or 0, history)
