@@ -8,9 +8,11 @@ from fastapi import APIRouter
 
 from cloud.web import console, dossier_pages
 from cloud.web.console import install
+from cloud.web.live import router as live_router
 
 router = APIRouter(include_in_schema=False)
 router.include_router(console.router)
 router.include_router(dossier_pages.router)
+router.include_router(live_router)
 
 __all__ = ["install", "router"]
