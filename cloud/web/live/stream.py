@@ -115,7 +115,7 @@ async def office_events(hub: LiveHub, office: str, read: Callable[[], OfficeView
             elif time.monotonic() - last_write >= KEEPALIVE_S:
                 yield ": keep-alive\n\n"
                 last_write = time.monotonic()
-            if await watch.changed(REFRESH_S) and not hub.closing:
+            if await watch.changed(min(REFRESH_S, KEEPALIVE_S)) and not hub.closing:
                 gap = MIN_GAP_S - (time.monotonic() - last_read)
                 if gap > 0:
                     await watch.changed(gap)  # let a burst settle: one read for all of it
