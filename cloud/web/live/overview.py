@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlmodel import Session
 
 from cloud.api import schemas
@@ -62,7 +62,7 @@ def office_overview(session: Session, office: Office, queue: schemas.QueueView, 
     d = dossier_table.c
     running = d.state.in_([s.value for s in CLOCK_RUNNING])
 
-    def count(*where: object) -> int:
+    def count(*where: ColumnElement[bool]) -> int:
         return int(conn.execute(select(func.count()).select_from(dossier_table)
                                 .where(d.office == office.id, *where)).scalar() or 0)
 

@@ -17,14 +17,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from cloud.api.deps import Actor, DossiersDep, PrincipalDep, Scope, ScopeDep
+from cloud.api.deps import DossiersDep, PrincipalDep, ScopeDep
 from cloud.api.dossier_schemas import ScanHandOver
 from cloud.api.errors import ApiError
 from cloud.api.routes.handovers import scan as api_scan
 from cloud.domain.access import Permission, may
 from cloud.domain.roles import Role
 from cloud.domain.scanning import SCAN_ACTIONS, ScanError, read_scanned_code
-from cloud.domain.workflow import ACTION_LABELS_VI, STATE_LABELS_VI, Action
+from cloud.domain.scope import Scope
+from cloud.domain.workflow import ACTION_LABELS_VI, STATE_LABELS_VI, Action, Actor
 from cloud.dossiers import records
 from cloud.dossiers.store import DossierNotFound, DossierStore
 from cloud.web.console import templates
