@@ -17,11 +17,11 @@ def scan(client: TestClient, who: dict[str, str], scanned: str, partial: bool = 
 
 def test_the_results_desk_scans_a_slip_and_reads_who_handed_the_result_over(client: TestClient) -> None:
     code = new_dossier(client)["code"]
-    advance(client, code, "approved")
+    advance(client, code, "registered")
     line = scan(client, desk, f"https://dichvucong.example.vn/api/v1/public/dossiers/{code.lower()}\r\n")
     assert line.status_code == 200, line.text
     assert line.text.startswith('<li class="ok" data-testid="scan-result">')
-    assert f"Đã nhận hồ sơ {code} (" in line.text and "từ Cán bộ pct.minh" in line.text  # the leader, by name
+    assert f"Đã nhận hồ sơ {code} (" in line.text and "từ Cán bộ vt.hoa" in line.text  # the clerk who registered it, by name
     assert "<html" not in line.text  # htmx gets the line alone
     assert client.get(f"/api/v1/dossiers/{code}", headers=head).json()["state"] == "result_at_desk"
     assert events(client, code, "deliver_result")[0]["payload"]["via"] == "scan"
@@ -45,13 +45,15 @@ def test_unreadable_unknown_and_not_allowed_scans_are_lines_in_vietnamese(client
     assert empty.status_code == 422 and "Chưa quét được mã nào" in empty.text
     no_default = scan(client, head, "H74.718-261012-0001")  # a head assigns: they open the dossier instead
     assert no_default.status_code == 403 and "không có thao tác mặc định" in no_default.text
+    assert scan(client, desk, "\x00" * 10).status_code == 422  # control characters only: nothing scanned
+    assert scan(client, desk, "x" * 2001).status_code == 422  # longer than any slip's QR code: refused, not a 500
     signed_out = client.post("/console/scan", headers=HTMX, data={"scanned": "H74.718-261012-0001"})
     assert signed_out.status_code == 401 and "đăng nhập lại" in signed_out.text
 
 
 def test_without_javascript_the_form_posts_the_page_back(client: TestClient) -> None:
     code = new_dossier(client)["code"]
-    advance(client, code, "approved")
+    advance(client, code, "registered")
     page = scan(client, desk, code, partial=False)
     assert page.status_code == 200 and "<html" in page.text and f"Đã nhận hồ sơ {code}" in page.text
     assert 'data-testid="scan-input"' in page.text  # ready for the next slip
