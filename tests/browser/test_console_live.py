@@ -120,6 +120,7 @@ def test_the_results_desk_scans_a_slip_and_the_hand_over_is_recorded(stack, page
     line = page.get_by_test_id("scan-result").first
     expect(line).to_contain_text(f"Đã nhận hồ sơ {code} (Đăng ký thành lập hộ kinh doanh) từ Huỳnh Thị Thanh Hương")
     expect(page.get_by_test_id("scan-input")).to_have_value("")
+    expect(page.locator(f'tr[data-code="{code}"]')).to_contain_text("Có kết quả, chờ trả")  # the list follows
     expect(page.get_by_test_id("scan-input")).to_be_focused()  # ready for the next slip
 
     page.keyboard.type(code, delay=5)  # the same slip again: refused, said in words

@@ -60,6 +60,7 @@ const Live = (() => {
       const input = form.querySelector("input[name=scanned]");
       input.value = "";
       if (input.hasAttribute("autofocus")) input.focus(); else input.blur(); // back to the shortcuts
+      if (evt.detail.successful) refreshTables();
     });
     document.body.addEventListener("htmx:sendError", (evt) => {
       const list = document.getElementById("scan-results");
@@ -70,6 +71,19 @@ const Live = (() => {
       li.textContent = "Không kết nối được với máy chủ trung tâm. Kiểm tra mạng rồi quét lại.";
       list.prepend(li);
     });
+  }
+
+  // A list page (dossiers, inbox, results) is not live: after a scan moved a dossier, its tables are
+  // fetched again so the row shows where the dossier is now. The office page is live already.
+  async function refreshTables() {
+    const tables = document.querySelectorAll("main table");
+    if (!tables.length || document.querySelector("[data-live]")) return;
+    try {
+      const page = await fetch(window.location.href, { cache: "no-store" });
+      if (!page.ok) return;
+      const fresh = new DOMParser().parseFromString(await page.text(), "text/html").querySelectorAll("main table");
+      tables.forEach((table, i) => { if (fresh[i]) table.replaceWith(fresh[i]); });
+    } catch (_) { /* the list stays as it was; the scan itself was recorded */ }
   }
 
   // -- the keyboard: shortcuts at the counter, and a scanner typing outside the field -------------
