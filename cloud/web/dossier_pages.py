@@ -136,6 +136,7 @@ def render_dossier(request: Request, user: Principal, store: DossierStore, users
         "failed": failed or {}, "flash": flash, "dossier": d, "units": units, "people": people,
         "version": stored.version, "next": work[0] if user.role is Role.leader and work else None,
         "back": work[0] if work else None, "back_label": work[1] if work else None,
+        "registration": d.registration,
         **files_context(request, stored, user),
     }, status_code=status)
     if flash is not None:
