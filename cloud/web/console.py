@@ -90,7 +90,7 @@ ROLE_HOMES: dict[Role, str] = {
     Role.leader: "/console/dossiers?state=submitted_for_approval",
     Role.results_desk: "/console/dossiers?state=result_at_desk",
     Role.provincial_monitor: "/console/dossiers?overdue=true",
-    Role.admin: "/console",
+    Role.admin: "/console/admin",
     Role.it: "/console",
 }
 """Each role's first page after sign-in: the work waiting for it."""
