@@ -163,7 +163,13 @@ class Apology(_Frozen):
 
 
 class DeadlineError(ValueError):
-    """A deadline rule refused the request; the message says why, in English, for the API."""
+    """A deadline rule refused the request; the message says why, in English, for the API.
+
+    ``reason_vi``: the same in Vietnamese, for the officer's screen."""
+
+    def __init__(self, reason: str, reason_vi: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason_vi = reason_vi
 
 
 class DossierClock(_Frozen):
@@ -182,6 +188,11 @@ class DossierClock(_Frozen):
     @property
     def paused(self) -> bool:
         return self.paused_at is not None
+
+
+def _vi(calendar: WorkingCalendar, moment: datetime) -> str:
+    """A moment as an officer reads it: ``17:00 15/10/2026``, the office's time."""
+    return calendar.local(moment).strftime("%H:%M %d/%m/%Y")
 
 
 def due_date(calendar: WorkingCalendar, limit: TimeLimit, received_at: datetime) -> datetime:
@@ -240,19 +251,25 @@ def apologise(
     day, it exceeds :func:`max_new_appointment`, or the clock is paused.
     """
     if not reason or not reason.strip():
-        raise DeadlineError("an apology letter needs a reason for the delay")
+        raise DeadlineError("an apology letter needs a reason for the delay", "Thư xin lỗi cần nêu lý do chậm.")
     if clock.paused:
-        raise DeadlineError("the clock is stopped while waiting for the citizen's supplement; no apology is due")
+        raise DeadlineError("the clock is stopped while waiting for the citizen's supplement; no apology is due",
+                            "Hồ sơ đang dừng tính thời hạn chờ công dân bổ sung; chưa cần thư xin lỗi.")
     if new_appointment <= clock.due:
-        raise DeadlineError(f"the new appointment must be after the legal due date {clock.due.isoformat()}")
+        raise DeadlineError(f"the new appointment must be after the legal due date {clock.due.isoformat()}",
+                            f"Ngày hẹn mới phải sau hạn giải quyết {_vi(calendar, clock.due)}.")
     if new_appointment <= issued_at:
-        raise DeadlineError("the new appointment must be after the letter is issued")
+        raise DeadlineError("the new appointment must be after the letter is issued",
+                            "Ngày hẹn mới phải sau ngày ra thư xin lỗi.")
     if not calendar.is_working_day(calendar.local(new_appointment).date()):
-        raise DeadlineError(f"the new appointment {new_appointment.isoformat()} is not on a working day")
+        raise DeadlineError(f"the new appointment {new_appointment.isoformat()} is not on a working day",
+                            f"Ngày hẹn mới {_vi(calendar, new_appointment)} không phải ngày làm việc.")
     latest = max_new_appointment(calendar, clock)
     if new_appointment > latest:
         raise DeadlineError(
-            f"the new appointment may extend the legal time by at most half ({clock.limit} → latest {latest.isoformat()})"
+            f"the new appointment may extend the legal time by at most half ({clock.limit} → latest {latest.isoformat()})",
+            f"Ngày hẹn mới chỉ được kéo dài tối đa một nửa thời hạn giải quyết ({clock.limit.label_vi}): "
+            f"muộn nhất {_vi(calendar, latest)}.",
         )
     apology = Apology(
         reason=reason, issued_at=issued_at, previous_appointment=clock.appointment, new_appointment=new_appointment

@@ -85,15 +85,25 @@ HOME = "/console/home"
 
 ROLE_HOMES: dict[Role, str] = {
     Role.reception: "/console",  # pick the office, then Nhận quầy at a counter
-    Role.department_head: "/console/dossiers?state=received",  # incoming, to assign
-    Role.specialist: "/console/dossiers?state=assigned",  # assigned to me, to start
-    Role.leader: "/console/dossiers?state=submitted_for_approval",
-    Role.results_desk: "/console/dossiers?state=result_at_desk",
+    Role.department_head: "/console/team",  # incoming to assign, each specialist's load
+    Role.specialist: "/console/inbox",  # my dossiers, soonest due first
+    Role.leader: "/console/approvals",
+    Role.clerk: "/console/register",  # signed results to number, date, stamp and register
+    Role.results_desk: "/console/results",
     Role.provincial_monitor: "/console/dossiers?overdue=true",
     Role.admin: "/console/admin",
     Role.it: "/console",
 }
 """Each role's first page after sign-in: the work waiting for it."""
+
+WORK_PAGES: dict[Role, tuple[str, str]] = {
+    Role.department_head: ("/console/team", "Phân công hồ sơ"),
+    Role.specialist: ("/console/inbox", "Hồ sơ của tôi"),
+    Role.leader: ("/console/approvals", "Chờ phê duyệt"),
+    Role.results_desk: ("/console/results", "Trả kết quả"),
+}
+"""The work list of a role (cloud/web/desk_pages.py): its link in the header and the dossier page's way back."""
+templates.env.globals["work_pages"] = WORK_PAGES
 
 
 def _safe_next(target: str | None) -> str:

@@ -16,12 +16,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cloud.api.deps import DossiersDep, Principal, PrincipalDep, ScopeDep
+from cloud.api.deps import DossiersDep, Principal, PrincipalDep, ScopeDep, UsersDep
+from cloud.auth.users import UserStore
 from cloud.domain.access import Permission, may
+from cloud.domain.roles import Role
+from cloud.domain.scope import Scope
 from cloud.domain.workflow import ACTION_LABELS_VI, STATE_LABELS_VI, DossierState
 from cloud.dossiers import records
-from cloud.dossiers.store import CLOCK_RUNNING, DossierNotFound, StoredDossier
-from cloud.web.console import SignInRedirect, templates
+from cloud.dossiers.store import CLOCK_RUNNING, DossierNotFound, DossierStore, StoredDossier
+from cloud.web.action_forms import available
+from cloud.web.action_panel import choices_for, forget_flash, read_flash
+from cloud.web.console import WORK_PAGES, SignInRedirect, templates
+from cloud.web.dossier_files import page_context as files_context
 from workdays import VN_TZ
 
 router = APIRouter(include_in_schema=False)
@@ -48,6 +54,7 @@ def local(moment: datetime | None) -> str:
 
 
 templates.env.filters["local"] = local
+templates.env.globals["action_labels"] = ACTION_LABELS_VI
 
 
 def _row(stored: StoredDossier, now: datetime, units: dict[str, str], people: dict[str, str]) -> dict[str, Any]:
@@ -78,16 +85,34 @@ def dossiers_page(request: Request, user: DossierReader, store: DossiersDep, sco
 
 
 @router.get("/console/dossiers/{code}", response_class=HTMLResponse)
-def dossier_page(request: Request, code: str, user: DossierReader, store: DossiersDep, scope: ScopeDep) -> HTMLResponse:
-    """One dossier: its procedure, applicant, dates, queue ticket, and every hand-over by name."""
+def dossier_page(request: Request, code: str, user: DossierReader, store: DossiersDep, users: UsersDep,
+                 scope: ScopeDep) -> HTMLResponse:
+    """One dossier: its procedure, applicant, dates, queue ticket, every hand-over by name, and the forms of
+    the actions the officer may take on it now."""
+    stored = visible(store, scope, code)
+    if stored is None:
+        return not_found(request, user, code)
+    return render_dossier(request, user, store, users, stored)
+
+
+def visible(store: DossierStore, scope: Scope, code: str) -> StoredDossier | None:
+    """Dossier ``code`` if the reader's scope sees it (None: show "not found", as for an unknown code)."""
     try:
         stored = store.get(code.strip().upper()[:64])
     except DossierNotFound:
-        stored = None
-    if stored is None or not scope.sees(stored.dossier):
-        return templates.TemplateResponse(request, "dossier_not_found.html", {"code": code, "user": user},
-                                          status_code=404)
+        return None
+    return stored if scope.sees(stored.dossier) else None
+
+
+def not_found(request: Request, user: Principal, code: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, "dossier_not_found.html", {"code": code, "user": user}, status_code=404)
+
+
+def render_dossier(request: Request, user: Principal, store: DossierStore, users: UserStore, stored: StoredDossier, *,
+                   failed: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """The dossier page; ``failed``: the action whose form was refused, its message and what was typed."""
     d = stored.dossier
+    forms = available(d, user.actor) if user.user is not None and may(user.role, Permission.dossier_act) else []
     history = list(stored.history) if stored.history is not None else store.history(d.code)
     units = store.unit_names()
     logins = [d.holder.officer, d.received_by.officer, *(e.actor_officer for e in history)]
@@ -97,9 +122,21 @@ def dossier_page(request: Request, code: str, user: DossierReader, store: Dossie
         "who": people.get(e.actor_officer, e.actor_officer), "unit": units.get(e.actor_unit, e.actor_unit),
         "to": STATE_LABELS.get(e.to_state, e.to_state),
     } for e in history]
-    return templates.TemplateResponse(request, "dossier.html", {
+    flash = read_flash(request)
+    if failed and failed["action"] not in {f.action.value for f in forms}:
+        flash = {"kind": "error", "text": failed["message"]}  # no form to show it next to: on top of the page
+    work = WORK_PAGES.get(user.role)
+    response = templates.TemplateResponse(request, "dossier.html", {
         "user": user, "d": _row(stored, store.clock(), units, people), "steps": steps,
         "received_by": people.get(d.received_by.officer, d.received_by.officer) if d.received_by.officer else None,
         "ticket": d.ticket, "ticket_officer": d.ticket.officer_name if d.ticket else None,
         "handling": units.get(d.handling_unit, d.handling_unit),
-    })
+        "forms": forms, "choices": choices_for(store, users, d, user.actor, forms) if forms else None,
+        "failed": failed or {}, "flash": flash, "dossier": d, "units": units, "people": people,
+        "version": stored.version, "next": work[0] if user.role is Role.leader and work else None,
+        "back": work[0] if work else None, "back_label": work[1] if work else None,
+        **files_context(request, stored, user),
+    }, status_code=status)
+    if flash is not None:
+        forget_flash(response)
+    return response

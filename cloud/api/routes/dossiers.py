@@ -183,7 +183,8 @@ def refused(exc: TransitionRefused | DeadlineError) -> ApiError:
                         "Hồ sơ chưa đủ thành phần, chưa thể tiếp nhận (hướng dẫn công dân bổ sung): "
                         + "; ".join(exc.missing) + ".")
     reason = exc.reason if isinstance(exc, TransitionRefused) else str(exc)
-    return ApiError(409, "transition_refused", reason, "Thao tác không được phép với hồ sơ ở trạng thái hiện tại.")
+    return ApiError(409, "transition_refused", reason,
+                    exc.reason_vi or "Thao tác không được phép với hồ sơ ở trạng thái hiện tại.")
 
 
 def dossier_not_found(code: str) -> ApiError:

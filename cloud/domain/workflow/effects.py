@@ -41,6 +41,7 @@ from cloud.domain.workflow.payloads import (
     ReasonPayload,
     ReassignPayload,
     RefusePayload,
+    RegisterPayload,
     ReturnPayload,
     SubmitPayload,
     SupplementReceivedPayload,
@@ -53,6 +54,7 @@ from cloud.domain.workflow.records import (
     FeePayment,
     Holder,
     PaidFee,
+    ResultRegistration,
     SubTask,
     SupplementRecord,
     TransitionRefused,
@@ -91,7 +93,7 @@ def _deadline(compute: Callable[[], DossierClock]) -> DossierClock:
     try:
         return compute()
     except DeadlineError as exc:
-        raise TransitionRefused(str(exc)) from None
+        raise TransitionRefused(str(exc), exc.reason_vi) from None
 
 
 def assign(ctx: Context[AssignPayload]) -> Change:
@@ -117,7 +119,8 @@ def request_verification(ctx: Context[VerificationPayload]) -> Change:
     else:
         assert p.due is not None  # the payload's validator asks for one of the two
         if p.due <= ctx.now:
-            raise TransitionRefused("the sub-task's due date must be in the future")
+            raise TransitionRefused("the sub-task's due date must be in the future",
+                                   "Hạn trả lời xác minh phải sau thời điểm hiện tại.")
         due = p.due
     number = len(ctx.dossier.subtasks) + 1
     task = SubTask(number=number, unit=p.unit, officer=p.officer, subject=p.subject, sent_at=ctx.now, due=due)
@@ -153,7 +156,9 @@ def request_supplement(ctx: Context[SupplementRequestPayload]) -> Change:
         raise TransitionRefused(
             f"a supplement was already requested on {first.requested_at:%Y-%m-%d} "
             f"({'; '.join(first.missing_items)}): supplements are requested once, completely; "
-            "refuse the dossier with reasons or apologise with a new date instead"
+            "refuse the dossier with reasons or apologise with a new date instead",
+            f"Hồ sơ đã được yêu cầu bổ sung ngày {first.requested_at:%d/%m/%Y}: chỉ yêu cầu bổ sung một lần, "
+            "đầy đủ. Hãy từ chối giải quyết (nêu lý do) hoặc xin lỗi và hẹn lại ngày trả.",
         )
     record = SupplementRecord(
         requested_at=ctx.now, requested_by=ctx.actor.as_holder(), missing_items=p.missing_items, note=p.note
@@ -195,7 +200,46 @@ def refuse(ctx: Context[RefusePayload]) -> Change:
     return Change({"outcome": "refused", "refusal_reasons": ctx.payload.reasons, "decided_by": ctx.actor.as_holder()})
 
 
+def register_result(ctx: Context[RegisterPayload]) -> Change:
+    """Enter the signed result in the office's register, once; the clerk now holds the paper.
+
+    The signing date cannot be in the future, nor before the dossier was
+    received (the office's local dates): a typing slip in the year would
+    otherwise go into the register for good.
+    """
+    p = ctx.payload
+    d = ctx.dossier
+    if d.registration is not None:
+        r = d.registration
+        raise TransitionRefused(
+            f"the result is already registered as {r.register_number} ({r.document_number})",
+            f"Kết quả đã được vào sổ số {r.register_number} ({r.document_number}).")
+    if p.book_number is None:
+        raise TransitionRefused("the register number is issued by the system (cloud.dossiers.store), not given")
+    today = ctx.calendar.local(ctx.now).date()
+    received = ctx.calendar.local(d.created_at).date()
+    if p.signed_on > today:
+        raise TransitionRefused(f"the signing date {p.signed_on:%d/%m/%Y} is in the future",
+                                f"Ngày ký {p.signed_on:%d/%m/%Y} là ngày trong tương lai.")
+    if p.signed_on < received:
+        raise TransitionRefused(
+            f"the signing date {p.signed_on:%d/%m/%Y} is before the dossier was received ({received:%d/%m/%Y})",
+            f"Ngày ký {p.signed_on:%d/%m/%Y} trước ngày tiếp nhận hồ sơ ({received:%d/%m/%Y}).")
+    number = p.document_number or f"{p.book_number}/{p.document_symbol}"
+    clerk = ctx.actor.as_holder()
+    entry = ResultRegistration(book_number=p.book_number, year=today.year, document_number=number,
+                               signed_on=p.signed_on, signer=p.signer, stamped=p.stamped, registered_at=ctx.now,
+                               registered_by=clerk)
+    return Change({"registration": entry, "holder": clerk}, receiver=clerk,
+                  note=f"Sổ {entry.register_number}, {number}")
+
+
 def deliver_result(ctx: Context[DeliverPayload]) -> Change:
+    """The result reaches the desk: only once the clerk has numbered it and entered it in the register."""
+    if ctx.dossier.registration is None:
+        raise TransitionRefused(
+            "the result is not registered yet: the clerk registers it (register_result) before it goes to the desk",
+            "Kết quả chưa được văn thư vào sổ, đóng dấu; chưa thể chuyển về bộ phận trả kết quả.")
     desk = ctx.actor.as_holder()
     completion = classify_completion(ctx.calendar, ctx.dossier.clock, ctx.now)
     updates = {"holder": desk, "completed_at": ctx.now, "completion": completion}
@@ -206,12 +250,15 @@ def return_result(ctx: Context[ReturnPayload]) -> Change:
     p = ctx.payload
     terms = ctx.dossier.terms
     if p.channel == "in_person" and not p.id_checked:
-        raise TransitionRefused("check the recipient's ID card before returning the result in person (id_checked must be true)")
+        raise TransitionRefused("check the recipient's ID card before returning the result in person (id_checked must be true)",
+                                "Phải kiểm tra căn cước của người nhận trước khi trả kết quả trực tiếp.")
     if p.channel == "post" and not terms.postal_return:
-        raise TransitionRefused(f"procedure {terms.code} does not allow returning the result by post")
+        raise TransitionRefused(f"procedure {terms.code} does not allow returning the result by post",
+                                f"Thủ tục {terms.name} không trả kết quả qua bưu điện.")
     if p.channel == "online" and terms.online_level < 4:
         raise TransitionRefused(
-            f"procedure {terms.code} is online level {terms.online_level}; only level 4 returns results online"
+            f"procedure {terms.code} is online level {terms.online_level}; only level 4 returns results online",
+            f"Thủ tục {terms.name} là dịch vụ công trực tuyến mức {terms.online_level}; chỉ mức 4 trả kết quả trực tuyến.",
         )
     unit = POST_UNIT if p.channel == "post" else APPLICANT_UNIT
     receiver = Holder(unit=unit, officer=p.recipient)
@@ -238,12 +285,15 @@ def collect_fees(ctx: Context[FeesPayload]) -> Change:
         fee = fees.get(line.fee)
         if fee is None:
             known = "; ".join(fees) or "none"
-            raise TransitionRefused(f"procedure {terms.code} has no fee {line.fee!r}; its fees: {known}")
+            raise TransitionRefused(f"procedure {terms.code} has no fee {line.fee!r}; its fees: {known}",
+                                    f"Thủ tục {terms.name} không có khoản phí “{line.fee}”.")
         amount = line.amount_vnd if line.amount_vnd is not None else split_fees([(fee, line.quantity)]).total_vnd
         lines.append(PaidFee(name=fee.name, quantity=line.quantity, amount_vnd=amount, collected_for=fee.collected_for))
     itemised = sum(line.amount_vnd for line in lines)
     if lines and itemised != p.amount_vnd:
-        raise TransitionRefused(f"the lines add up to {itemised} VND, not the {p.amount_vnd} VND collected")
+        raise TransitionRefused(f"the lines add up to {itemised} VND, not the {p.amount_vnd} VND collected",
+                                f"Các khoản cộng lại {itemised:,} đồng, khác số tiền đã thu {p.amount_vnd:,} đồng."
+                                .replace(",", "."))
     payment = FeePayment(at=ctx.now, amount_vnd=p.amount_vnd, collected_by=ctx.actor.as_holder(), note=p.note,
                          lines=tuple(lines))
     return Change({"payments": (*ctx.dossier.payments, payment)})

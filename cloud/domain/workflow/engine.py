@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from cloud.domain.catalogue import Procedure
 from cloud.domain.deadlines import Timing, start_clock, step_due_dates, timing
-from cloud.domain.roles import Role
+from cloud.domain.roles import ROLE_LABELS_VI, Role
 from cloud.domain.workflow.effects import Context
 from cloud.domain.workflow.records import (
     Actor,
@@ -37,7 +37,7 @@ from cloud.domain.workflow.records import (
     UnknownDocuments,
     WorkflowEvent,
 )
-from cloud.domain.workflow.states import Action, Channel, DossierState
+from cloud.domain.workflow.states import ACTION_LABELS_VI, STATE_LABELS_VI, Action, Channel, DossierState
 from cloud.domain.workflow.table import Transition, transition
 from protocol.errors import key_path, validation_text
 from workdays import WorkingCalendar
@@ -93,6 +93,12 @@ def missing_documents(procedure: Procedure, received: Sequence[ReceivedDocument]
     return problems
 
 
+def _doing(action: Action) -> str:
+    """An action as the object of a Vietnamese sentence: "phê duyệt", "trả kết quả"."""
+    label = ACTION_LABELS_VI[action]
+    return label[0].lower() + label[1:]
+
+
 def _parse_payload(row: Transition[Any], payload: Mapping[str, Any] | BaseModel | None) -> BaseModel:
     model: type[BaseModel] = row.payload
     if isinstance(payload, model):
@@ -103,7 +109,8 @@ def _parse_payload(row: Transition[Any], payload: Mapping[str, Any] | BaseModel 
         parsed = model.model_validate(payload or {})
     except ValidationError as exc:
         details = validation_text(exc, path=key_path, plain=True)
-        raise TransitionRefused(f"{row.action} needs {row.requires}: {details}") from None
+        raise TransitionRefused(f"{row.action} needs {row.requires}: {details}",
+                                f"Thiếu hoặc sai thông tin để {_doing(row.action)}.") from None
     return parsed
 
 
@@ -113,8 +120,11 @@ def _step_timing(
     """The due moment of the sender's step of the plan, and whether ``at`` is early, on time or late for it."""
     if sender.role is None:
         return None, None
+    # The clerk's numbering and seal close the signing step: the procedures' steps have no budget of their own
+    # for it, and the result leaving the clerk late is the signing step running late.
+    role = Role.leader if sender.role is Role.clerk else sender.role
     for step in dossier.plan:
-        if step.role == sender.role:
+        if step.role == role:
             return step.due, timing(calendar, step.due, at)
     return None, None
 
@@ -139,15 +149,19 @@ def apply(
     row = transition(action)
     if dossier.state not in row.sources:
         allowed = ", ".join(s.value for s in row.sources)
-        raise TransitionRefused(f"cannot {row.action} a dossier that is {dossier.state.value}; allowed from: {allowed}")
+        raise TransitionRefused(f"cannot {row.action} a dossier that is {dossier.state.value}; allowed from: {allowed}",
+                                f"Không thể {_doing(row.action)} khi hồ sơ ở trạng thái "
+                                f"“{STATE_LABELS_VI[dossier.state]}”.")
     if actor.role not in row.roles:
         allowed = ", ".join(sorted(r.value for r in row.roles))
-        raise TransitionRefused(f"role {actor.role.value} may not {row.action}; allowed: {allowed}")
+        raise TransitionRefused(f"role {actor.role.value} may not {row.action}; allowed: {allowed}",
+                                f"Vai trò {ROLE_LABELS_VI[actor.role]} không được {_doing(row.action)}.")
     if now.tzinfo is None:
         raise TransitionRefused("the time of the action must be timezone-aware")
     if now < dossier.updated_at:
         raise TransitionRefused(
-            f"the action's time {now.isoformat()} is before the dossier's last change {dossier.updated_at.isoformat()}"
+            f"the action's time {now.isoformat()} is before the dossier's last change {dossier.updated_at.isoformat()}",
+            "Hồ sơ vừa được cập nhật sau thời điểm thao tác; vui lòng tải lại trang.",
         )
     parsed = _parse_payload(row, payload)
     row.guard.check(dossier, actor, parsed, row.action)

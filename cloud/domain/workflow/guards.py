@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from cloud.domain.workflow.payloads import AnswerPayload
 from cloud.domain.workflow.records import Actor, Dossier, TransitionRefused
-from cloud.domain.workflow.states import Action
+from cloud.domain.workflow.states import ACTION_LABELS_VI, Action
 
 P_contra = TypeVar("P_contra", bound=BaseModel, contravariant=True)
 
@@ -41,12 +41,19 @@ class Guard(Generic[P_contra]):
     rule: str
     """How that is decided, in plain words (the guard table of docs/workflow.md)."""
     objection: Objection[P_contra]
+    refusal_vi: str = ""
+    """The refusal as the officer reads it; ``{action}`` stands for the action's Vietnamese name."""
 
     def check(self, dossier: Dossier, actor: Actor, payload: P_contra, action: Action) -> None:
         """Raise :class:`TransitionRefused` unless ``actor`` may take ``action`` on ``dossier``."""
         reason = self.objection(dossier, actor, payload, action)
         if reason is not None:
-            raise TransitionRefused(reason)
+            label = ACTION_LABELS_VI.get(action, action.value)
+            raise TransitionRefused(reason, self.refusal_vi.format(action=label[0].lower() + label[1:]) or None)
+
+    def allows(self, dossier: Dossier, actor: Actor, payload: P_contra, action: Action) -> bool:
+        """Whether ``actor`` may take ``action`` (the console shows only the forms the person may use)."""
+        return self.objection(dossier, actor, payload, action) is None
 
 
 def _not_the_holder(dossier: Dossier, actor: Actor, payload: BaseModel, action: Action) -> str | None:
@@ -89,23 +96,29 @@ def _neither_subtask_unit_nor_holder(dossier: Dossier, actor: Actor, payload: An
 
 HOLDER: Guard[BaseModel] = Guard(
     "holder", "the officer holding the dossier",
-    "the actor's unit and officer are those of the dossier's holder", _not_the_holder)
+    "the actor's unit and officer are those of the dossier's holder", _not_the_holder,
+    "Chỉ cán bộ đang giữ hồ sơ mới được {action}.")
 HANDLING_UNIT: Guard[BaseModel] = Guard(
     "handling_unit", "anyone of the handling department",
-    "the actor's unit is the department that processes the dossier", _not_of_the_handling_unit)
+    "the actor's unit is the department that processes the dossier", _not_of_the_handling_unit,
+    "Chỉ phòng chuyên môn giải quyết hồ sơ mới được {action}.")
 HANDLING_UNIT_OR_HOLDER: Guard[BaseModel] = Guard(
     "handling_unit_or_holder", "anyone of the handling department, or the holder",
     "the actor's unit is the handling department, or the actor holds the dossier (a leader it was submitted to)",
-    _neither_handling_unit_nor_holder)
+    _neither_handling_unit_nor_holder,
+    "Chỉ phòng chuyên môn giải quyết hồ sơ hoặc người đang giữ hồ sơ mới được {action}.")
 OFFICE: Guard[BaseModel] = Guard(
     "office", "anyone of the receiving one-stop office",
     "the actor's unit is the one-stop office that received the dossier (its desk returns the result)",
-    _not_of_the_office)
+    _not_of_the_office,
+    "Chỉ bộ phận một cửa đã tiếp nhận hồ sơ mới được {action}.")
 SUBTASK_UNIT_OR_HOLDER: Guard[AnswerPayload] = Guard(
     "subtask_unit_or_holder", "an officer of the sub-task's unit, or the holder",
     "the payload's sub-task exists and is still pending, and the actor is of the unit it was sent to "
     "or holds the dossier (typing in a paper answer)",
-    _neither_subtask_unit_nor_holder)
+    _neither_subtask_unit_nor_holder,
+    "Chỉ cán bộ của đơn vị được hỏi, hoặc người đang giữ hồ sơ, mới được {action}, "
+    "và chỉ với yêu cầu xác minh còn đang chờ trả lời.")
 
 GUARDS: tuple[Guard[Any], ...] = (HOLDER, HANDLING_UNIT, HANDLING_UNIT_OR_HOLDER, OFFICE, SUBTASK_UNIT_OR_HOLDER)
 """Every guard, in the order the docs list them."""

@@ -39,7 +39,7 @@ UNITS = {"same_day": "Trong ngày", "working_days": "ngày làm việc", "workin
 FEE_KINDS = {"charge": "Lệ phí", "fee": "Phí"}
 FEE_PER = {"dossier": "hồ sơ", "page": "trang", "copy": "bản", "case": "trường hợp", "contract": "hợp đồng",
            "certificate": "giấy chứng nhận", "licence": "giấy phép", "person": "người"}
-STEP_ROLES = [Role.reception, Role.department_head, Role.specialist, Role.leader, Role.results_desk]
+STEP_ROLES = [Role.reception, Role.department_head, Role.specialist, Role.leader, Role.clerk, Role.results_desk]
 SECTIONS = {"name": "Tên thủ tục", "time_limit": "Thời hạn giải quyết", "fees": "Phí, lệ phí",
             "documents": "Thành phần hồ sơ", "steps": "Quy trình", "legal_basis": "Căn cứ pháp lý",
             "applicants": "Đối tượng thực hiện"}
