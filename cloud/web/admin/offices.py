@@ -151,18 +151,18 @@ async def set_hours(request: Request, office: str, user: RegistryManager, scope:
                     dossiers: DossiersDep) -> Response:
     """The office's one schedule: the kiosk's reception periods, the counters' and the deadlines' working time."""
     form = await form_of(request)
-    kept = {"periods": one(form, "periods"), "weekdays": form.get("weekdays", []),
-            "saturday_morning": one(form, "saturday_morning"), "saturday_period": one(form, "saturday_period"),
-            "cutoff": one(form, "cutoff")}
+    periods, weekdays, cutoff_text = one(form, "periods"), form.get("weekdays", []), one(form, "cutoff")
+    kept: dict[str, Any] = {"periods": periods, "weekdays": weekdays, "saturday_morning": one(form, "saturday_morning"),
+                            "saturday_period": one(form, "saturday_period"), "cutoff": cutoff_text}
     errors: list[str] = []
     hours = None
-    cutoff = _time(kept["cutoff"])
-    if kept["cutoff"] and cutoff is None:
+    cutoff = _time(cutoff_text)
+    if cutoff_text and cutoff is None:
         errors.append("Giờ chốt tiếp nhận: viết dạng 15:00, hoặc để trống nếu không áp dụng.")
     try:
         hours = OfficeHours.model_validate({
-            "periods": [p for p in kept["periods"].split(",") if p.strip()],
-            "weekdays": [int(d) for d in kept["weekdays"] if d.isdigit()],
+            "periods": [p for p in periods.split(",") if p.strip()],
+            "weekdays": [int(d) for d in weekdays if d.isdigit()],
             "saturday_morning": kept["saturday_morning"] or "closed",
             "saturday_period": kept["saturday_period"] or "07:30-11:30", "cutoff": cutoff})
     except (ValidationError, ValueError) as exc:
