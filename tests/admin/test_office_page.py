@@ -15,7 +15,7 @@ PAGE = "/console/admin/offices/sai-gon"
 
 
 def registry(client: TestClient) -> RegistryStore:
-    return client.app.state.registry  # type: ignore[attr-defined,no-any-return]
+    return client.app.state.registry  # type: ignore[attr-defined,no-any-return]  # app.state is untyped
 
 
 def counter_fields(client: TestClient, number: int) -> list[str]:
@@ -64,7 +64,7 @@ def test_a_bad_counter_change_says_why_and_changes_nothing(client: TestClient) -
 
 
 def test_hours_and_days_off_take_effect_on_deadlines_and_the_hub_file(client: TestClient) -> None:
-    dossiers = client.app.state.dossiers  # type: ignore[attr-defined]
+    dossiers = client.app.state.dossiers  # type: ignore[attr-defined]  # app.state is untyped
     assert dossiers.calendar_of("sai-gon").hours.cutoff.hour == 15
     saved = client.post(f"{PAGE}/hours", headers=ADMIN, follow_redirects=False, data={
         "periods": "07:00-11:00, 13:00-16:30", "weekdays": ["0", "1", "2", "3", "4"],

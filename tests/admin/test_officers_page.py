@@ -13,7 +13,7 @@ ADMIN = as_role(Role.admin)
 
 
 def trail(client: TestClient, subject: str) -> list[audit.AuditEntry]:
-    with client.app.state.engine.connect() as conn:  # type: ignore[attr-defined]
+    with client.app.state.engine.connect() as conn:  # type: ignore[attr-defined]  # Starlette types app as ASGIApp
         return audit.read_subject(conn, subject)
 
 
@@ -85,6 +85,6 @@ def test_other_roles_are_sent_to_sign_in_and_a_foreign_origin_is_refused(client:
     assert signed.status_code == 303
     forged = client.post("/console/admin/officers/leader.test/disable", headers={"Origin": "https://evil.example"})
     assert forged.status_code == 403 and forged.json()["code"] == "cross_origin"
-    assert users.get("leader.test").active  # type: ignore[union-attr]
+    assert users.get("leader.test").active  # type: ignore[union-attr]  # the account exists
     own = client.post("/console/admin/officers/leader.test/disable", headers=SAME_ORIGIN, follow_redirects=False)
-    assert own.status_code == 303 and not users.get("leader.test").active  # type: ignore[union-attr]
+    assert own.status_code == 303 and not users.get("leader.test").active  # type: ignore[union-attr]  # exists
