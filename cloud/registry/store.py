@@ -249,7 +249,7 @@ class RegistryStore:
             days_off=[d.model_dump(mode="json") for d in ordered]), "registry.days_off_set", by=by,
             days_off=[f"{d.date} {d.name}" for d in ordered])
 
-    def assign(self, office: str, username: str, counters: Sequence[int] = ()) -> OfficeRecord:
+    def assign(self, office: str, username: str, counters: Sequence[int] = (), by: Actor | None = None) -> OfficeRecord:
         """Let ``username`` sit at ``counters`` of ``office`` (none given: any of its counters)."""
         with write_transaction(self.engine) as conn:
             current = self.get(office, conn)
@@ -276,10 +276,12 @@ class RegistryStore:
                 index_elements=[officer_assignment_table.c.office, officer_assignment_table.c.username],
                 set_={"counters": stmt.excluded.counters, "assigned_at": stmt.excluded.assigned_at}))
             self._bump(conn, current)
+            self._audit(conn, by, "registry.officer_assigned", office,
+                        {"username": username, "counters": row["counters"], "version": current.version + 1})
             log.info("registry.officer_assigned", office=office, username=username, counters=row["counters"])
         return self.show(office)
 
-    def unassign(self, office: str, username: str) -> OfficeRecord:
+    def unassign(self, office: str, username: str, by: Actor | None = None) -> OfficeRecord:
         with write_transaction(self.engine) as conn:
             current = self.get(office, conn)
             a = officer_assignment_table.c
@@ -287,6 +289,8 @@ class RegistryStore:
             if not done.rowcount:
                 raise RegistryError(f"{username!r} is not assigned to office {office!r}")
             self._bump(conn, current)
+            self._audit(conn, by, "registry.officer_unassigned", office,
+                        {"username": username, "version": current.version + 1})
             log.info("registry.officer_unassigned", office=office, username=username)
         return self.show(office)
 

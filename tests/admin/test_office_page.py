@@ -108,3 +108,16 @@ def test_another_administrations_office_is_not_found_and_other_roles_are_sent_to
                            follow_redirects=False)
         assert post.status_code == 303, role
     assert counter_fields(client, 2) == ["dat-dai"]
+
+
+def test_the_registry_api_audits_who_changed_an_office_too(client: TestClient) -> None:
+    """The API calls the same registry functions with the caller: its changes are in the log as well."""
+    put = client.put("/api/v1/registry/offices/sai-gon/counters/2", json={"fields": ["dat-dai", "chung-thuc"]},
+                     headers=ADMIN)
+    assigned = client.put("/api/v1/registry/offices/sai-gon/officers/reception.test", json={"counters": [1]},
+                          headers=as_role(Role.it))
+    assert put.status_code == 200 and assigned.status_code == 200, assigned.text
+    entries = trail(client, "office:sai-gon")
+    assert [(e.action, e.actor.officer) for e in entries] == [("counter_set", "admin.test"),
+                                                               ("officer_assigned", "it.test")]
+    assert entries[1].data["username"] == "reception.test" and entries[1].data["counters"] == [1]

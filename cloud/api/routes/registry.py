@@ -188,13 +188,14 @@ async def set_hours(office: OfficeId, body: OfficeHours, registry: RegistryDep,
 @router.put("/offices/{office}/officers/{username}", dependencies=CHANGE, response_model=RegistryOfficeView,
             responses=responses(404, 422))
 async def assign_officer(office: OfficeId, username: Annotated[str, Path(max_length=64, examples=["tn.lan"])],
-                         body: Assignment, registry: RegistryDep, dossiers: DossiersDep) -> RegistryOfficeView:
+                         body: Assignment, registry: RegistryDep, dossiers: DossiersDep,
+                         actor: ActorDep) -> RegistryOfficeView:
     """Assign an officer of the office's administration to some of its counters (none listed: any)."""
-    return _view(await _run(dossiers, registry.assign, office, username, body.counters))
+    return _view(await _run(dossiers, registry.assign, office, username, body.counters, by=actor))
 
 
 @router.delete("/offices/{office}/officers/{username}", dependencies=CHANGE, response_model=RegistryOfficeView,
                responses=responses(404, 422))
 async def unassign_officer(office: OfficeId, username: Annotated[str, Path(max_length=64)], registry: RegistryDep,
-                           dossiers: DossiersDep) -> RegistryOfficeView:
-    return _view(await _run(dossiers, registry.unassign, office, username))
+                           dossiers: DossiersDep, actor: ActorDep) -> RegistryOfficeView:
+    return _view(await _run(dossiers, registry.unassign, office, username, by=actor))
