@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from cloud.db import upsert
 from cloud.db.dossiers import admin_unit_table, procedure_table
 from cloud.db.engine import write_transaction
-from cloud.domain.catalogue import Catalogue, Province, parse_catalogue, parse_province
+from cloud.domain.catalogue import Catalogue, Procedure, Province, parse_catalogue, parse_province
 from cloud.domain.datafile import DataError
 from workdays import OVERRIDES_FILE, CalendarOverrides, load_calendar_overrides
 
@@ -84,18 +84,20 @@ def load_overrides(directory: Path) -> CalendarOverrides:
     return load_calendar_overrides(path if path.exists() else None)
 
 
+def procedure_row(p: Procedure, now: datetime) -> dict[str, Any]:
+    """A procedure as the ``procedure`` table holds it (the seed's and the console editor's one shape)."""
+    return {
+        "code": p.code, "name": p.name, "field": p.field, "level": p.level,
+        "time_limit": p.time_limit.model_dump(mode="json"),
+        "fees": [f.model_dump(mode="json") for f in p.fees],
+        "data": p.model_dump(mode="json"), "updated_at": now,
+    }
+
+
 def seed(engine: Engine, data: ReferenceData, now: datetime | None = None) -> SeedReport:
     """Upsert every procedure and unit in one transaction."""
     now = now or datetime.now(UTC)
-    procedures = [
-        {
-            "code": p.code, "name": p.name, "field": p.field, "level": p.level,
-            "time_limit": p.time_limit.model_dump(mode="json"),
-            "fees": [f.model_dump(mode="json") for f in p.fees],
-            "data": p.model_dump(mode="json"), "updated_at": now,
-        }
-        for p in data.catalogue.procedures
-    ]
+    procedures = [procedure_row(p, now) for p in data.catalogue.procedures]
     units = [
         {
             "id": placed.unit.code, "name": placed.unit.name, "kind": placed.level,

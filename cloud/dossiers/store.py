@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -174,6 +174,7 @@ class DossierStore:
         self._units: dict[str, Any] | None = None
         self._admin_units: dict[str, AdminUnit] | None = None
         self._office_hours: dict[str, Any] = {}
+        self._office_days_off: dict[str, dict[date, str]] = {}
 
     # -- reading -------------------------------------------------------------
 
@@ -373,12 +374,14 @@ class DossierStore:
             # The registry's hours are the office's one schedule; the province data's only stand in for a unit
             # whose office is not registered (cloud.registry).
             self._office_hours = {o.id: o.config["hours"] for o in offices if "hours" in (o.config or {})}
+            self._office_days_off = {o.id: {date.fromisoformat(d["date"]): d["name"] for d in o.config["days_off"]}
+                                     for o in offices if (o.config or {}).get("days_off")}
             self._units = {r.office: r for r in rows}
             self._admin_units = {r.id: AdminUnit(r.office, r.parent) for r in rows}
         return self._units
 
     def offices_changed(self) -> None:
-        """Read units and the registry's office hours again (the registry changed an office's schedule)."""
+        """Read units and the registry's office hours and local days off again (the registry changed them)."""
         self._units = self._admin_units = None
         self._calendars = {}
 
@@ -387,7 +390,8 @@ class DossierStore:
         if found is None:
             hours = OfficeHours.model_validate(
                 self._office_hours.get(unit.office) or unit.data["office"].get("hours") or {})
-            found = self._calendars[unit.office] = WorkingCalendar(hours=hours, overrides=self.overrides)
+            found = self._calendars[unit.office] = WorkingCalendar(
+                hours=hours, overrides=self.overrides, local_days_off=self._office_days_off.get(unit.office, {}))
         return found
 
     @staticmethod

@@ -26,6 +26,7 @@ import structlog
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, delete, select
 
+from cloud.db import audit
 from cloud.db.dossiers import admin_unit_table
 from cloud.db.engine import write_transaction
 from cloud.db.registry import officer_assignment_table
@@ -34,6 +35,7 @@ from cloud.db.upsert import insert
 from cloud.db.users import user_table
 from cloud.domain.roles import Role
 from cloud.domain.scope import AdminUnit, scope_for
+from cloud.domain.workflow import Actor
 from cloud.registry.model import (
     RegistryCounter,
     RegistryError,
@@ -43,7 +45,7 @@ from cloud.registry.model import (
     unknown_catalogue_fields,
 )
 from protocol.errors import validation_text
-from protocol.office_config import FieldConfig, OfficeConfig, OfficeInfo
+from protocol.office_config import FieldConfig, LocalDayOff, OfficeConfig, OfficeInfo
 from workdays import OfficeHours
 
 log = structlog.get_logger(__name__)
@@ -198,7 +200,7 @@ class RegistryStore:
             return current.changed(fields=[f.model_dump(mode="json") for f in fields])
         return self._change(office, change, "registry.field_set", field=code)
 
-    def set_counter(self, office: str, number: int, fields: Sequence[str]) -> RegistryOffice:
+    def set_counter(self, office: str, number: int, fields: Sequence[str], by: Actor | None = None) -> RegistryOffice:
         """Add counter ``number`` serving ``fields``, or change the fields of an existing one (hardware kept)."""
         def change(current: RegistryOffice) -> RegistryOffice:
             old = current.counter(number)
@@ -209,9 +211,9 @@ class RegistryStore:
             counters = ([counter if c.number == number else c for c in current.counters] if old
                         else sorted([*current.counters, counter], key=lambda c: c.number))
             return current.changed(counters=[c.model_dump(mode="json", exclude_none=True) for c in counters])
-        return self._change(office, change, "registry.counter_set", counter=number)
+        return self._change(office, change, "registry.counter_set", by=by, counter=number, fields=list(fields))
 
-    def remove_counter(self, office: str, number: int) -> RegistryOffice:
+    def remove_counter(self, office: str, number: int, by: Actor | None = None) -> RegistryOffice:
         def change(current: RegistryOffice) -> RegistryOffice:
             if current.counter(number) is None:
                 raise RegistryError(f"office {office!r} has no counter {number}; its counters: "
@@ -230,14 +232,24 @@ class RegistryStore:
                 if number in counters:
                     conn.execute(officer_assignment_table.update().where(a.office == office, a.username == username)
                                  .values(counters=[c for c in counters if c != number]))
-        return self._change(office, change, "registry.counter_removed", before=held, counter=number)
+        return self._change(office, change, "registry.counter_removed", before=held, by=by, counter=number)
 
-    def set_hours(self, office: str, hours: OfficeHours) -> RegistryOffice:
+    def set_hours(self, office: str, hours: OfficeHours, by: Actor | None = None) -> RegistryOffice:
         """The office's one schedule: the hub's file, the queue and the deadlines all follow it."""
         return self._change(office, lambda current: current.changed(hours=hours.model_dump(mode="json")),
-                            "registry.hours_set", hours=hours_text(hours))
+                            "registry.hours_set", by=by, hours=hours_text(hours))
 
-    def assign(self, office: str, username: str, counters: Sequence[int] = ()) -> OfficeRecord:
+    def set_days_off(self, office: str, days_off: Sequence[LocalDayOff], by: Actor | None = None) -> RegistryOffice:
+        """The office's local days off (its own or the province's decisions), on top of the national calendar."""
+        ordered = sorted(days_off, key=lambda d: d.date)
+        twice = [a.date for a, b in zip(ordered, ordered[1:], strict=False) if a.date == b.date]
+        if twice:
+            raise RegistryError(f"office {office!r}: day off {twice[0]} is listed twice")
+        return self._change(office, lambda current: current.changed(
+            days_off=[d.model_dump(mode="json") for d in ordered]), "registry.days_off_set", by=by,
+            days_off=[f"{d.date} {d.name}" for d in ordered])
+
+    def assign(self, office: str, username: str, counters: Sequence[int] = (), by: Actor | None = None) -> OfficeRecord:
         """Let ``username`` sit at ``counters`` of ``office`` (none given: any of its counters)."""
         with write_transaction(self.engine) as conn:
             current = self.get(office, conn)
@@ -264,10 +276,12 @@ class RegistryStore:
                 index_elements=[officer_assignment_table.c.office, officer_assignment_table.c.username],
                 set_={"counters": stmt.excluded.counters, "assigned_at": stmt.excluded.assigned_at}))
             self._bump(conn, current)
+            self._audit(conn, by, "registry.officer_assigned", office,
+                        {"username": username, "counters": row["counters"], "version": current.version + 1})
             log.info("registry.officer_assigned", office=office, username=username, counters=row["counters"])
         return self.show(office)
 
-    def unassign(self, office: str, username: str) -> OfficeRecord:
+    def unassign(self, office: str, username: str, by: Actor | None = None) -> OfficeRecord:
         with write_transaction(self.engine) as conn:
             current = self.get(office, conn)
             a = officer_assignment_table.c
@@ -275,6 +289,8 @@ class RegistryStore:
             if not done.rowcount:
                 raise RegistryError(f"{username!r} is not assigned to office {office!r}")
             self._bump(conn, current)
+            self._audit(conn, by, "registry.officer_unassigned", office,
+                        {"username": username, "version": current.version + 1})
             log.info("registry.officer_unassigned", office=office, username=username)
         return self.show(office)
 
@@ -320,7 +336,8 @@ class RegistryStore:
     # -- one transaction per change ------------------------------------------------------------------
 
     def _change(self, office: str, change: Callable[[RegistryOffice], RegistryOffice], event: str,
-                before: Callable[[Connection], None] | None = None, **details: Any) -> RegistryOffice:
+                before: Callable[[Connection], None] | None = None, by: Actor | None = None,
+                **details: Any) -> RegistryOffice:
         with write_transaction(self.engine) as conn:
             current = self.get(office, conn)
             new = change(current)
@@ -328,8 +345,17 @@ class RegistryStore:
                 before(conn)
             unit = conn.execute(select(office_table.c.unit).where(office_table.c.id == office)).scalar()
             self._save(conn, new, unit)
+            self._audit(conn, by, event, office, {**details, "version": new.version})
             log.info(event, office=office, version=new.version, **details)
         return new
+
+    def _audit(self, conn: Connection, by: Actor | None, event: str, office: str, data: dict[str, Any]) -> None:
+        """A change made by a person (API, console) goes into the audit log, in the change's transaction; the
+        startup import of firmware files and the CLI's seeding pass no ``by``."""
+        if by is not None:
+            audit.append(conn, at=self.clock(), actor_role=by.role.value, actor_unit=by.unit,
+                         actor_officer=by.officer, action=event.removeprefix("registry."),
+                         subject=audit.subject_of("office", office), data=data)
 
     def _bump(self, conn: Connection, current: RegistryOffice) -> None:
         """Officers are the registry's too: their change is a new version of the office."""

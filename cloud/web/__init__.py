@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from cloud.web import console, desk_pages, dossier_pages, help_pages
 from cloud.web import intake as intake_pages
+from cloud.web.admin import router as admin_router
 from cloud.web.console import install
 from cloud.web.dossier_files import router as files_router
 from cloud.web.live import router as live_router
@@ -23,5 +24,6 @@ router.include_router(help_pages.router)
 router.include_router(files_router)
 router.include_router(register_router)
 router.include_router(live_router)
+router.include_router(admin_router)
 
 __all__ = ["install", "router"]

@@ -92,7 +92,7 @@ ROLE_HOMES: dict[Role, str] = {
     Role.clerk: "/console/register",  # signed results to number, date, stamp and register
     Role.results_desk: "/console/results",
     Role.provincial_monitor: "/console/dossiers?overdue=true",
-    Role.admin: "/console",
+    Role.admin: "/console/admin",
     Role.it: "/console",
 }
 """Each role's first page after sign-in: the work waiting for it."""

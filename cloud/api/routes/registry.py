@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from cloud.api.deps import DossiersDep, allow
+from cloud.api.deps import ActorDep, DossiersDep, allow
 from cloud.api.errors import ApiError, responses
 from cloud.domain.access import Permission as P
 from cloud.registry import OfficeRecord, RegistryError, RegistryStore, UnknownOffice, office_yaml
@@ -162,39 +162,40 @@ async def set_field(office: OfficeId, field: Annotated[str, Path(max_length=63, 
 @router.put("/offices/{office}/counters/{counter}", dependencies=CHANGE, response_model=RegistryOfficeView,
             responses=responses(404, 422))
 async def set_counter(office: OfficeId, counter: Number, body: CounterChange, registry: RegistryDep,
-                      dossiers: DossiersDep) -> RegistryOfficeView:
+                      dossiers: DossiersDep, actor: ActorDep) -> RegistryOfficeView:
     """Add a counter or change the queue fields it serves."""
-    await _run(dossiers, registry.set_counter, office, counter, body.fields)
+    await _run(dossiers, registry.set_counter, office, counter, body.fields, by=actor)
     return _view(await _run(None, registry.show, office))
 
 
 @router.delete("/offices/{office}/counters/{counter}", dependencies=CHANGE, response_model=RegistryOfficeView,
                responses=responses(404, 422))
 async def remove_counter(office: OfficeId, counter: Number, registry: RegistryDep,
-                         dossiers: DossiersDep) -> RegistryOfficeView:
-    await _run(dossiers, registry.remove_counter, office, counter)
+                         dossiers: DossiersDep, actor: ActorDep) -> RegistryOfficeView:
+    await _run(dossiers, registry.remove_counter, office, counter, by=actor)
     return _view(await _run(None, registry.show, office))
 
 
 @router.put("/offices/{office}/hours", dependencies=CHANGE, response_model=RegistryOfficeView,
             responses=responses(404, 422))
 async def set_hours(office: OfficeId, body: OfficeHours, registry: RegistryDep,
-                    dossiers: DossiersDep) -> RegistryOfficeView:
+                    dossiers: DossiersDep, actor: ActorDep) -> RegistryOfficeView:
     """The office's one schedule: its hub's queue (after export), its counters and its deadlines follow it."""
-    await _run(dossiers, registry.set_hours, office, body)
+    await _run(dossiers, registry.set_hours, office, body, by=actor)
     return _view(await _run(None, registry.show, office))
 
 
 @router.put("/offices/{office}/officers/{username}", dependencies=CHANGE, response_model=RegistryOfficeView,
             responses=responses(404, 422))
 async def assign_officer(office: OfficeId, username: Annotated[str, Path(max_length=64, examples=["tn.lan"])],
-                         body: Assignment, registry: RegistryDep, dossiers: DossiersDep) -> RegistryOfficeView:
+                         body: Assignment, registry: RegistryDep, dossiers: DossiersDep,
+                         actor: ActorDep) -> RegistryOfficeView:
     """Assign an officer of the office's administration to some of its counters (none listed: any)."""
-    return _view(await _run(dossiers, registry.assign, office, username, body.counters))
+    return _view(await _run(dossiers, registry.assign, office, username, body.counters, by=actor))
 
 
 @router.delete("/offices/{office}/officers/{username}", dependencies=CHANGE, response_model=RegistryOfficeView,
                responses=responses(404, 422))
 async def unassign_officer(office: OfficeId, username: Annotated[str, Path(max_length=64)], registry: RegistryDep,
-                           dossiers: DossiersDep) -> RegistryOfficeView:
-    return _view(await _run(dossiers, registry.unassign, office, username))
+                           dossiers: DossiersDep, actor: ActorDep) -> RegistryOfficeView:
+    return _view(await _run(dossiers, registry.unassign, office, username, by=actor))

@@ -19,7 +19,7 @@ are all re-exported here.
 """
 
 from cloud.domain.catalogue.base import CODE_PATTERN, SLUG_PATTERN, Code, Entry, Level, Slug, Text
-from cloud.domain.catalogue.parsing import parse_catalogue, parse_province
+from cloud.domain.catalogue.parsing import parse_catalogue, parse_province, procedure_problems
 from cloud.domain.catalogue.procedures import (
     Catalogue,
     Fee,
@@ -75,5 +75,6 @@ __all__ = [
     "fold",
     "parse_catalogue",
     "parse_province",
+    "procedure_problems",
     "search",
 ]

@@ -14,7 +14,7 @@ as 8 working hours: :data:`~cloud.domain.deadlines.NOMINAL_WORKING_DAY`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -65,6 +65,27 @@ def _duplicates(source: str, section: str, codes: list[str], problems: list[str]
             seen[code] = index
 
 
+def procedure_problems(proc: Procedure, field_codes: Collection[str], agency_codes: Collection[str]) -> list[str]:
+    """What a valid :class:`Procedure` may still get wrong against its catalogue: unknown field or partner
+    agency codes, step budgets beyond the time limit. The file's parser and the console's editor both ask."""
+    problems = []
+    if proc.field not in field_codes:
+        problems.append(f"field: unknown field {proc.field!r}; known: {', '.join(sorted(field_codes))}")
+    for k, part in enumerate(proc.lien_thong):
+        if part.agency not in agency_codes:
+            problems.append(f"lien_thong[{k}].agency: unknown agency {part.agency!r}")
+    for k, fee in enumerate(proc.fees):
+        if fee.collected_for is not None and fee.collected_for not in agency_codes:
+            problems.append(f"fees[{k}].collected_for: unknown agency {fee.collected_for!r}")
+    limit = proc.time_limit.working_time(NOMINAL_WORKING_DAY)
+    if proc.steps and proc.step_budget > limit:
+        problems.append(
+            f"steps: budgets add up to {_hours(proc.step_budget)} working hours, "
+            f"more than the time limit of {proc.time_limit} ({_hours(limit)} h at 8 h a day)"
+        )
+    return problems
+
+
 def parse_catalogue(data: Mapping[str, Any] | None, source: str) -> Catalogue:
     """Validate a loaded ``catalogue.yaml`` and return the :class:`Catalogue`.
 
@@ -94,20 +115,7 @@ def parse_catalogue(data: Mapping[str, Any] | None, source: str) -> Catalogue:
             problems.append(f"{label}: code: duplicate of procedures[{seen[proc.code]}]")
         else:
             seen[proc.code] = index
-        if proc.field not in field_codes:
-            problems.append(f"{label}: field: unknown field {proc.field!r}; known: {', '.join(sorted(field_codes))}")
-        for k, part in enumerate(proc.lien_thong):
-            if part.agency not in agency_codes:
-                problems.append(f"{label}: lien_thong[{k}].agency: unknown agency {part.agency!r}")
-        for k, fee in enumerate(proc.fees):
-            if fee.collected_for is not None and fee.collected_for not in agency_codes:
-                problems.append(f"{label}: fees[{k}].collected_for: unknown agency {fee.collected_for!r}")
-        limit = proc.time_limit.working_time(NOMINAL_WORKING_DAY)
-        if proc.steps and proc.step_budget > limit:
-            problems.append(
-                f"{label}: steps: budgets add up to {_hours(proc.step_budget)} working hours, "
-                f"more than the time limit of {proc.time_limit} ({_hours(limit)} h at 8 h a day)"
-            )
+        problems.extend(f"{label}: {p}" for p in procedure_problems(proc, field_codes, agency_codes))
     if problems:
         raise DataError(source, problems)
     return Catalogue(

@@ -108,6 +108,8 @@ class Procedure(Entry):
     postal_return: bool = False
     supplement_policy: SupplementPolicy = "pause"
     legal_basis: tuple[Text, ...] = ()
+    applicants: tuple[Text, ...] = ()
+    """Who may apply (đối tượng thực hiện): "Công dân Việt Nam", "Tổ chức"… as the published card says."""
     result: str | None = None
     note: str | None = None
 
