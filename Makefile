@@ -1,4 +1,4 @@
-.PHONY: demo test lint bootstrap bench
+.PHONY: demo test lint bootstrap bench guide
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -19,3 +19,8 @@ bench: bootstrap
 	.venv/bin/python bench/ingest.py
 	.venv/bin/python bench/call_next.py
 	.venv/bin/python bench/dossiers.py
+
+# The user guides' pictures (cloud/web/guide/img/): the browser tests walk each
+# role's path and keep a screenshot at every step a guide shows.
+guide: bootstrap
+	ONESTOP_GUIDE_SHOTS=cloud/web/guide/img .venv/bin/python -m pytest -q -m browser tests

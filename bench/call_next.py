@@ -25,6 +25,9 @@ from broker.stack import start_cloud_broker, start_office_broker  # noqa: E402
 
 KIOSK_PIN = {"ho-tich": 17, "chung-thuc": 22, "kinh-doanh": 23, "dat-dai": 27}
 COUNTER_FIELDS = {1: "ho-tich", 2: "dat-dai", 3: "kinh-doanh"}
+#: The bench account's unit: Phường Sài Gòn (cloud/data/province.yaml), so the office is in its read scope
+#: (cloud/domain/scope.py); a unit outside the province sees no office and every call answers 404.
+UNIT = "hcm.sai_gon"
 
 
 def main() -> None:
@@ -45,7 +48,7 @@ def run(tmp: Path, calls: int) -> None:
         processes.append(cloud)
         hub, hub_url = start_hub(tmp / "edge", ROOT / "firmware_configs" / "sai-gon.yaml", office.port, office.hub_password)
         processes.append(hub)
-        with httpx.Client(timeout=30, headers=staff_headers(tmp / "cloud")) as client:
+        with httpx.Client(timeout=30, headers=staff_headers(tmp / "cloud", unit=UNIT)) as client:
             started = time.perf_counter()
             for i in range(calls):
                 field = COUNTER_FIELDS[1 + i % 3]
@@ -56,7 +59,9 @@ def run(tmp: Path, calls: int) -> None:
             print(f"issued {calls} tickets through the simulated kiosk in {issue_s:.1f}s")
             # wait for the cloud to have seen the hub online
             for _ in range(200):
-                if client.get(f"{cloud_url}/api/v1/offices/sai-gon").json()["online"]:
+                office_view = client.get(f"{cloud_url}/api/v1/offices/sai-gon")
+                office_view.raise_for_status()
+                if office_view.json()["online"]:
                     break
                 time.sleep(0.05)
             latencies = []

@@ -29,12 +29,14 @@ from sqlalchemy import Engine
 
 from cloud.api import api_router, docs, errors
 from cloud.api.limits import BodyGate
+from cloud.api.routes.dossier_files import upload_router as api_uploads
 from cloud.auth.throttle import SignInThrottle
 from cloud.auth.users import UserStore
 from cloud.commands.bus import CommandBus
 from cloud.db import migrate
 from cloud.db.engine import make_engine
 from cloud.db.office_configs import load_office_configs
+from cloud.dossiers.files import DossierFiles, FileStore
 from cloud.dossiers.records import load_postal_tariff
 from cloud.dossiers.seed import load_overrides, seed_if_empty
 from cloud.dossiers.store import DossierStore
@@ -45,6 +47,7 @@ from cloud.settings import Settings
 from cloud.web import install as install_console
 from cloud.web import router as console_router
 from cloud.web.console import STATIC_DIR
+from cloud.web.dossier_files import upload_router as console_uploads
 from transport import MqttClient
 from transport.http_server import BackgroundServer
 from transport.versions import package_version
@@ -120,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        attachments = FileStore(settings.attachments_path)
+        attachments.prepare()  # 0700 directories; what a crash left half-written goes
         services = await start_services(settings)
         app.state.engine = services.engine
         app.state.ingest = services.ingest
@@ -127,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.dossiers = services.dossiers
         app.state.registry = services.registry
         app.state.users = UserStore(services.engine)
+        dossiers = services.dossiers
+        app.state.files = DossierFiles(services.engine, attachments, clock=lambda: dossiers.clock())
         try:
             yield
         finally:
@@ -149,6 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # that one sits outside BodyGate and would turn the gate's JSON 413 into a plain-text one.
     app.include_router(api_router, max_body_size=settings.http_max_body_bytes)
     app.include_router(console_router, max_body_size=settings.http_max_body_bytes)
+    # Uploads take a file: their own, larger limit (Settings.upload_max_body_bytes, cloud/api/routes/dossier_files.py).
+    app.include_router(api_uploads, prefix="/api/v1", max_body_size=settings.upload_max_body_bytes)
+    app.include_router(console_uploads, max_body_size=settings.upload_max_body_bytes)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     app.add_middleware(BodyGate, routes=app.routes, default=settings.http_max_body_bytes)  # after the routes
     return app

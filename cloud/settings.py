@@ -60,6 +60,15 @@ class Settings(BaseSettings):
         description="Largest request head with uvicorn's h11 parser (h11_max_incomplete_event_size).",
     )
 
+    attachments_dir: Path | None = Field(
+        default=None, description="Where files attached to dossiers are kept (0700, each file 0600, named by its "
+        "SHA-256); default: attachments/ under data_dir. Back it up with the database.",
+    )
+    attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1,
+        description="Largest file attached to a dossier; the upload routes take this plus 64 KiB of form.",
+    )
+
     firmware_configs: Path = Field(default=Path("firmware_configs"), description="Directory of office YAML files.")
 
     reference_data: Path = Field(
@@ -96,6 +105,15 @@ class Settings(BaseSettings):
         if self.database_url is None:
             self.database_url = f"sqlite:///{(self.data_dir / 'cloud.db').resolve()}"
         return self
+
+    @property
+    def attachments_path(self) -> Path:
+        return self.attachments_dir if self.attachments_dir is not None else self.data_dir / "attachments"
+
+    @property
+    def upload_max_body_bytes(self) -> int:
+        """The body limit of an upload route: the largest file and the multipart form around it."""
+        return self.attachment_max_bytes + 64 * 1024
 
     @property
     def db_url(self) -> str:

@@ -198,6 +198,7 @@ def hours(
     """Set the office's one schedule: the queue, the counters and the deadlines all follow it."""
     from pydantic import ValidationError
 
+    from protocol.errors import validation_text
     from workdays import OfficeHours
 
     try:
@@ -208,7 +209,7 @@ def hours(
             "cutoff": None if cutoff.lower() == "none" else cutoff,
         })
     except ValidationError as exc:
-        _fail("; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'hours'}: {e['msg']}" for e in exc.errors()))
+        _fail(validation_text(exc, root="hours"))
     with _registry() as registry:
         updated = registry.set_hours(office, new)
         typer.echo(f"{office}: hours set, version {updated.version}; export the hub's file again")

@@ -9,12 +9,15 @@ from cloud.api.routes import (
     auth,
     counters,
     dead_letters,
+    dossier_files,
     dossiers,
     handovers,
     health,
+    intake_outcomes,
     nodes,
     notifications,
     offices,
+    printouts,
     receipts,
     registry,
     subtasks,
@@ -23,7 +26,8 @@ from cloud.api.routes import (
 
 api_router = APIRouter(prefix="/api/v1")
 for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers,
-               receipts, handovers, subtasks, notifications, audit, registry):
+               receipts, printouts, handovers, subtasks, notifications, audit, registry, intake_outcomes,
+               dossier_files):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

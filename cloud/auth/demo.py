@@ -1,6 +1,6 @@
 """The demo's accounts: one officer per role at Phường Sài Gòn and the city, with one shared password.
 
-The desk's officers (reception, results) have the office id ``sai-gon`` as
+The desk's officers (reception, the clerk, results) have the office id ``sai-gon`` as
 their unit: the one-stop office that receives the dossiers; the ward's
 Phòng Kinh tế, Hạ tầng và Đô thị (``hcm.sai_gon.kt``) handles the sample's
 business registrations (KD.01); the IT officer and the monitor work for the
@@ -24,6 +24,7 @@ DEMO_USERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("truongphong", "Lê Văn Hùng", "hcm.sai_gon.kt", ("department_head",)),
     ("chuyenvien", "Trần Thị Ngọc Ánh", "hcm.sai_gon.kt", ("specialist",)),
     ("lanhdao", "Phạm Quang Minh", "hcm.sai_gon", ("leader",)),
+    ("vanthu", "Huỳnh Thị Thanh Hương", "sai-gon", ("clerk",)),
     ("trakq", "Võ Thị Mai", "sai-gon", ("results_desk",)),
     ("quantri", "Đặng Văn Quân", "hcm.sai_gon.vp", ("admin",)),
     ("cntt", "Hoàng Minh Tuấn", "hcm.skhcn", ("it",)),

@@ -224,6 +224,9 @@ counter_session_table = table_of(CounterSession)
 # registers them on SQLModel.metadata wherever the cloud's tables are known.
 import cloud.db.audit  # noqa: E402,F401
 import cloud.db.dossier_extras  # noqa: E402,F401
+import cloud.db.dossier_files  # noqa: E402,F401
 import cloud.db.dossiers  # noqa: E402,F401
+import cloud.db.intake_outcomes  # noqa: E402,F401
 import cloud.db.registry  # noqa: E402,F401
+import cloud.db.result_register  # noqa: E402,F401
 import cloud.db.users  # noqa: E402,F401

@@ -57,6 +57,7 @@ MATRIX: Mapping[Role, frozenset[Permission]] = {
     Role.department_head: _IN_A_DOSSIER,
     Role.specialist: _IN_A_DOSSIER,
     Role.leader: _IN_A_DOSSIER,
+    Role.clerk: _IN_A_DOSSIER,
     Role.results_desk: _IN_A_DOSSIER | {P.queue_operate},
     Role.provincial_monitor: _STAFF | {P.audit_read},
     Role.admin: _STAFF | {P.users_manage, P.audit_read, P.fleet_read, P.notifications_consume, P.registry_manage},

@@ -26,6 +26,8 @@ class Role(StrEnum):
     """Handling officer who processes the dossier and drafts the result (chuyên viên thụ lý)."""
     leader = "leader"
     """Leader who signs, approves or refuses (lãnh đạo ký duyệt)."""
+    clerk = "clerk"
+    """Clerk (văn thư) who numbers, dates and stamps the signed result and enters it in the register."""
     results_desk = "results_desk"
     """Officer at the desk who stamps, collects fees and returns the result (trả kết quả)."""
     it = "it"
@@ -42,6 +44,7 @@ ROLE_LABELS_VI: dict[Role, str] = {
     Role.department_head: "Trưởng phòng chuyên môn",
     Role.specialist: "Chuyên viên thụ lý",
     Role.leader: "Lãnh đạo phê duyệt",
+    Role.clerk: "Văn thư",
     Role.results_desk: "Cán bộ trả kết quả",
     Role.it: "Cán bộ công nghệ thông tin",
     Role.provincial_monitor: "Giám sát cấp tỉnh",

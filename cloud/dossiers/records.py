@@ -10,6 +10,7 @@ must be told:
 | action | records | event payload gets |
 | --- | --- | --- |
 | ``collect_fees`` | a ``fee_receipt`` numbered from ``receipt_sequence`` | ``receipt``: its number |
+| ``register_result`` | a ``result_register`` line (cloud.dossiers.register) | ``register``: ``125/2026`` |
 | ``request_verification``, ``answer_verification`` | the dossier's rows of ``dossier_subtask`` | – |
 | ``return_result`` by post | – | ``postal``: the quote (zone, items, fee, expected delivery) |
 | those of ``cloud.domain.notifications.NOTICES`` | a ``notification`` row (outbox) | ``notification``: its id |
@@ -47,6 +48,7 @@ from cloud.domain.postal import PostalTariff, parse_postal_tariff
 from cloud.domain.postal_return import PostalQuote, quote
 from cloud.domain.receipts import FeeReceipt, ReceiptNumberFormat, receipt_for
 from cloud.domain.workflow import Action, Actor, Dossier, PaidFee, ReturnPayload, TransitionResult
+from cloud.dossiers import register
 from workdays import WorkingCalendar
 
 POSTAL_FEES_FILE = "postal_fees.yaml"
@@ -141,6 +143,7 @@ RECORDERS: Mapping[Action, Callable[[ActionContext], dict[str, Any]]] = {
     Action.request_verification: _index_subtasks,
     Action.answer_verification: _index_subtasks,
     Action.return_result: _postal_return,
+    Action.register_result: register.record_entry,
 }
 
 

@@ -55,6 +55,7 @@ from cloud.domain.workflow import (
     Dossier,
     DossierState,
     ReceivedPaper,
+    RegisterPayload,
     TransitionRefused,
     TransitionResult,
     WorkflowEvent,
@@ -64,7 +65,7 @@ from cloud.domain.workflow import (
     received_documents,
     transition,
 )
-from cloud.dossiers import records
+from cloud.dossiers import records, register
 from cloud.dossiers.tickets import TicketNotAttachable, TicketNotFound, add_dossier_to_ticket, attachable_ticket
 from protocol.errors import key_path, validation_lines
 from workdays import CalendarOverrides, OfficeHours, WorkingCalendar
@@ -190,9 +191,11 @@ class DossierStore:
     def list(self, *, office: str | None = None, state: DossierState | None = None, overdue: bool | None = None,
              field: str | None = None, officer: str | None = None, due_from: datetime | None = None,
              due_to: datetime | None = None, subtask_unit: str | None = None, scope: Scope | None = None,
+             received_from: datetime | None = None, received_before: datetime | None = None,
              limit: int = 100, offset: int = 0) -> list[StoredDossier]:
         """Dossiers, newest first. ``officer``: holding it or assigned to it; ``due_from``/``due_to``: legal due
-        within the bounds (inclusive); ``subtask_unit``: a sub-task was sent to that unit."""
+        within the bounds (inclusive); ``subtask_unit``: a sub-task was sent to that unit;
+        ``received_from``/``received_before``: received at or after / strictly before (the register's period)."""
         t = dossier_table
         query = select(t)
         if office is not None:
@@ -210,6 +213,10 @@ class DossierStore:
             query = query.where(t.c.due_at <= due_to)
         if subtask_unit is not None:
             query = query.where(records.subtask_dossiers(subtask_unit))
+        if received_from is not None:
+            query = query.where(t.c.received_at >= received_from)
+        if received_before is not None:
+            query = query.where(t.c.received_at < received_before)
         if scope is not None and scope.offices is not None:  # the same rule as Scope.sees, in SQL
             query = query.where(or_(t.c.office.in_(scope.offices), t.c.handling_unit == scope.unit,
                                     t.c.holder_unit == scope.unit, records.subtask_dossiers(scope.unit)))
@@ -294,6 +301,11 @@ class DossierStore:
                 raise BadPayload(step.action.value, step.requires, problems) from None
             unit = self._unit(conn, dossier.office)
             calendar = self._calendar(unit) if unit is not None else WorkingCalendar(overrides=self.overrides)
+            if isinstance(parsed, RegisterPayload):  # the register's number: the system's, in this transaction
+                if register.SYSTEM_FIELD in (payload or {}):
+                    raise BadPayload(step.action.value, step.requires,
+                                     [f"payload.{register.SYSTEM_FIELD}: issued by the system, not given"])
+                parsed = register.numbered(conn, dossier.office, calendar.local(now).year, parsed)
             result: TransitionResult = apply(dossier, step.action, actor, parsed, now, calendar=calendar)
             d = result.dossier
             changed = conn.execute(_UPDATE_DOSSIER, dict(

@@ -68,6 +68,8 @@ class SupplementPrintout(BaseModel):
     office_name: str
     unit_name: str
     code: str
+    code_label: str = "Mã hồ sơ"
+    """What ``code`` is: a dossier's code, or the reference of an intake that created no dossier ("Số phiếu")."""
     applicant_name: str
     procedure_code: str
     procedure_name: str
@@ -98,6 +100,8 @@ class RefusalPrintout(BaseModel):
     reasons: tuple[str, ...]
     refused_by: str
     """The receiving officer's full name."""
+    reference: str | None = None
+    """The desk's record of the refusal (``TC-261012-0001``), printed when it keeps one."""
 
 
 def vn_datetime(at: datetime) -> str:

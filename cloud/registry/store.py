@@ -42,6 +42,7 @@ from cloud.registry.model import (
     parse_registry_office,
     unknown_catalogue_fields,
 )
+from protocol.errors import validation_text
 from protocol.office_config import FieldConfig, OfficeConfig, OfficeInfo
 from workdays import OfficeHours
 
@@ -53,10 +54,6 @@ def catalogue_fields(reference_data: Path) -> dict[str, str]:
     from cloud.dossiers.seed import load_reference  # the seed imports the dossier tables; only needed here
 
     return {f.code: f.name for f in load_reference(reference_data).catalogue.fields}
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors())
 
 
 class UnknownOffice(RegistryError):
@@ -173,7 +170,7 @@ class RegistryStore:
             try:
                 info = OfficeInfo(id=office, name=name or unit.office_name, timezone=timezone)
             except ValidationError as exc:
-                raise RegistryError(f"office {office!r}: {_problems(exc)}") from None
+                raise RegistryError(f"office {office!r}: {validation_text(exc, root='value')}") from None
             registered = RegistryOffice(version=1, office=info, hours=unit.hours)
             self._save(conn, registered, unit.code)
             log.info("registry.office_added", office=office, unit=unit.code)
@@ -193,7 +190,7 @@ class RegistryStore:
             try:
                 new = FieldConfig.model_validate(data)
             except ValidationError as exc:
-                raise RegistryError(f"office {office!r}: queue field {code!r}: {_problems(exc)}") from None
+                raise RegistryError(f"office {office!r}: queue field {code!r}: {validation_text(exc, root='value')}") from None
             problems = unknown_catalogue_fields([new], self.catalogue_fields)
             if problems:
                 raise RegistryError(f"office {office!r}: " + "; ".join(problems))

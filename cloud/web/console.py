@@ -88,6 +88,7 @@ ROLE_HOMES: dict[Role, str] = {
     Role.department_head: "/console/team",  # incoming to assign, each specialist's load
     Role.specialist: "/console/inbox",  # my dossiers, soonest due first
     Role.leader: "/console/approvals",
+    Role.clerk: "/console/register",  # signed results to number, date, stamp and register
     Role.results_desk: "/console/results",
     Role.provincial_monitor: "/console/dossiers?overdue=true",
     Role.admin: "/console",

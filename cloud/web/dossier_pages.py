@@ -27,6 +27,7 @@ from cloud.dossiers.store import CLOCK_RUNNING, DossierNotFound, DossierStore, S
 from cloud.web.action_forms import available
 from cloud.web.action_panel import choices_for, forget_flash, read_flash
 from cloud.web.console import WORK_PAGES, SignInRedirect, templates
+from cloud.web.dossier_files import page_context as files_context
 from workdays import VN_TZ
 
 router = APIRouter(include_in_schema=False)
@@ -134,6 +135,7 @@ def render_dossier(request: Request, user: Principal, store: DossierStore, users
         "failed": failed or {}, "flash": flash, "dossier": d, "units": units, "people": people,
         "version": stored.version, "next": work[0] if user.role is Role.leader and work else None,
         "back": work[0] if work else None, "back_label": work[1] if work else None,
+        **files_context(request, stored, user),
     }, status_code=status)
     if flash is not None:
         forget_flash(response)

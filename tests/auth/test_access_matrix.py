@@ -19,9 +19,9 @@ from tests.auth.conftest import as_role
 R = Role
 ALL = frozenset(Role)
 STAFF = ALL - {R.public}
-READERS = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.results_desk, R.provincial_monitor,
+READERS = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.clerk, R.results_desk, R.provincial_monitor,
                      R.admin})
-IN_A_DOSSIER = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.results_desk})
+IN_A_DOSSIER = frozenset({R.reception, R.department_head, R.specialist, R.leader, R.clerk, R.results_desk})
 
 EXPECTED_ROLES: dict[str, frozenset[Role]] = {
     "catalogue.read": ALL,
@@ -79,6 +79,15 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dossiers/{code}/supplement-request.pdf"): "dossier.read",
     ("GET", "/api/v1/dossiers/{code}/postal-quote"): "dossier.read",
     ("POST", "/api/v1/handovers/scan"): "dossier.act",
+    ("POST", "/api/v1/intake-outcomes"): "dossier.create",
+    ("GET", "/api/v1/intake-outcomes"): "dossier.read",
+    ("GET", "/api/v1/intake-outcomes/{reference}"): "dossier.read",
+    ("GET", "/api/v1/intake-outcomes/{reference}/slip.pdf"): "dossier.read",
+    ("GET", "/api/v1/dossiers/{code}/attachments"): "dossier.read",
+    ("POST", "/api/v1/dossiers/{code}/attachments"): "dossier.act",
+    ("GET", "/api/v1/dossiers/{code}/attachments/{id}"): "dossier.read",
+    ("GET", "/api/v1/dossiers/{code}/notes"): "dossier.read",
+    ("POST", "/api/v1/dossiers/{code}/notes"): "dossier.act",
     ("GET", "/api/v1/subtasks"): "dossier.read",
     ("GET", "/api/v1/notifications"): "notifications.consume",
     ("POST", "/api/v1/notifications/{id}/delivered"): "notifications.consume",
@@ -96,7 +105,7 @@ ENDPOINTS: dict[tuple[str, str], str] = {
 
 PATH_VALUES = {"office": "sai-gon", "counter": "1", "code": "H74.718-261123-0001", "action": "assign",
                "username": "nobody.test", "id": "1", "unit": "sai-gon",
-               "field": "ho-tich"}
+               "field": "ho-tich", "reference": "BS-261202-0001"}
 
 
 def api_routes(client: TestClient) -> set[tuple[str, str]]:

@@ -2,7 +2,7 @@
 
 Every test that walks a role's path calls :func:`keep` at the steps a user guide shows. The picture is
 written to the test's ``tmp_path`` (to look at after a run) and, when ``ONESTOP_GUIDE_SHOTS`` names a
-directory (``make guide`` sets it to ``docs/guide/img``), there too under its stable name, so the guides
+directory (``make guide`` sets it to ``cloud/web/guide/img``), there too under its stable name, so the guides
 are rebuilt from what the console really looks like and never go stale.
 """
 

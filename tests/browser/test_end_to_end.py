@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.shots import keep
 from tests.staff import sign_in_browser
 
 pytestmark = pytest.mark.browser
@@ -15,6 +16,8 @@ def test_ticket_from_the_kiosk_is_called_from_the_console_without_reloading(stac
     office = context.new_page()
     console = context.new_page()
     office.goto(f"{stack.display_url}/office")
+    console.goto(f"{stack.cloud_url}/login")
+    keep(console, tmp_path, "sign-in")
     sign_in_browser(console, stack.cloud_url, "/console/offices/sai-gon")
 
     office.get_by_test_id("kiosk-ho-tich").click()
@@ -27,8 +30,8 @@ def test_ticket_from_the_kiosk_is_called_from_the_console_without_reloading(stac
     expect(hall.get_by_test_id("hall-now-counter")).to_have_text("1")
     expect(office.get_by_test_id("led-1")).to_have_text("A001")
     expect(console.get_by_test_id("counter-1-current")).to_contain_text("A001")
-    office.screenshot(path=str(tmp_path / "office.png"), full_page=True)
-    console.screenshot(path=str(tmp_path / "console.png"), full_page=True)
+    keep(office, tmp_path, "virtual-office")
+    keep(console, tmp_path, "counter-panel")
     context.close()
 
 

@@ -6,8 +6,10 @@ and the shipped override file; the date comes from the cloud's ``due_date``.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -100,3 +102,15 @@ def test_bad_arguments_are_refused_with_a_reason() -> None:
     assert code == 2 and any("nowhere.yaml: file not found" in line for line in lines)
     code, lines = run("--office", "sai-gon", "--from", "03/02/2027", "--days", "5")
     assert code == 2 and any("--from" in line for line in lines)
+
+
+def test_the_readme_command_works_as_typed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's commands list the calendar check an officer copies: it must name a shipped office and run from the repo root."""
+    line = next(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+                if line.startswith("onestop calendar due "))
+    args = shlex.split(line.split("#", 1)[0])
+    assert args[:3] == ["onestop", "calendar", "due"]
+    monkeypatch.chdir(ROOT)  # the default --configs-dir is firmware_configs/, relative to where it is typed
+    result = CliRunner().invoke(app, args[1:], env={"ONESTOP_FIRMWARE_CONFIGS": None})
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "Hạn giải quyết: thứ Tư, 17/02/2027 17:00"

@@ -93,7 +93,25 @@ def test_the_gate_knows_which_routes_need_an_account(settings: Settings) -> None
     for (method, path), rule in ENDPOINTS.items():
         public_may = rule in (OPEN, SIGNED_IN) or any(p.value == rule for p in MATRIX[Role.public])
         assert (table[method, path].sign_in_for is None) == public_may, (method, path)
-        assert table[method, path].max_body == LIMIT  # no route takes more yet (uploads will, by max_body_size=)
+        expected = settings.upload_max_body_bytes if (method, path) in UPLOADS else LIMIT
+        assert table[method, path].max_body == expected, (method, path)  # only uploads take more
+    assert table["POST", "/console/dossiers/{code}/attachments"].max_body == settings.upload_max_body_bytes
+
+
+UPLOADS = {("POST", "/api/v1/dossiers/{code}/attachments")}
+"""The API routes that take a file (issue 11): their own limit, the largest attachment plus its form."""
+
+
+def test_an_upload_is_refused_from_its_head_without_an_account_or_over_its_limit(cloud: CloudServer,
+                                                                                api: httpx.Client) -> None:
+    path, form = "/api/v1/dossiers/X/attachments", {"Content-Type": "multipart/form-data; boundary=b"}
+    anonymous = answer_to_head(cloud.url, "POST", path, {**form, "Content-Length": str(BIG)})
+    assert anonymous.status_code == 401
+    over = cloud.settings.upload_max_body_bytes + 1
+    assert answer_to_head(cloud.url, "POST", path, {**HEADERS, **form, "Content-Length": str(over)}).status_code == 413
+    console = answer_to_head(cloud.url, "POST", "/console/dossiers/X/attachments",
+                             {**HEADERS, **form, "Content-Length": str(over)})
+    assert console.status_code == 413
 
 
 def test_an_anonymous_body_to_a_staff_route_is_refused_from_its_head(cloud: CloudServer) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from cloud.domain.catalogue import Catalogue, Procedure
 from cloud.domain.workflow import GUARDS, TRANSITIONS, Action, Actor, DossierState, TransitionRefused, apply
-from tests.domain.test_workflow import GOOD, dossier_in, later, payload_for
+from tests.domain.test_workflow import GOOD, dossier_for, dossier_in, later, payload_for
 from workdays import WorkingCalendar
 
 ROWS = [t.action for t in TRANSITIONS]
@@ -24,7 +24,7 @@ def test_every_row_s_guard_refuses_a_stranger_with_the_right_role(calendar: Work
     """An officer of another unit, with the role and the data the action needs, is refused by the row's guard."""
     row = next(t for t in TRANSITIONS if t.action is action)
     assert row.guard in GUARDS
-    d = dossier_in(row.sources[0], calendar, household)
+    d = dossier_for(action, row.sources[0], calendar, household)
     good = GOOD[action][0]
     snapshot = d.model_dump()
     stranger = Actor(role=good.role, unit="dt.other", officer="someone.else")

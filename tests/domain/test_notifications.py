@@ -22,6 +22,7 @@ reception = Actor(role=Role.reception, unit="tdm-bptn", officer="tn.lan")
 head = Actor(role=Role.department_head, unit="tdm.ptckh", officer="tp.hung")
 specialist = Actor(role=Role.specialist, unit="tdm.ptckh", officer="cv.an")
 leader = Actor(role=Role.leader, unit="tdm.ubnd", officer="pct.minh")
+clerk = Actor(role=Role.clerk, unit="tdm-bptn", officer="vt.hoa")
 desk = Actor(role=Role.results_desk, unit="tdm-bptn", officer="tkq.mai")
 
 
@@ -96,6 +97,10 @@ def test_a_refusal_gives_the_reasons_and_the_handling_officer_s_name(walk: Walk)
 def test_a_result_at_the_desk_and_a_result_by_post(walk: Walk, calendar: WorkingCalendar, tariff: PostalTariff) -> None:
     walk("submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd"})
     walk("approve", leader)
+    walk("register_result", clerk, {"document_symbol": "GCN-UBND", "signed_on": "2026-10-12",
+                                    "signer": "Phạm Quang Minh", "stamped": True, "book_number": 1})
+    assert notice(walk, "register_result", {"document_symbol": "GCN-UBND", "signed_on": "2026-10-12",
+                                            "signer": "Phạm Quang Minh", "stamped": True}) is None
     walk("deliver_result", desk)
     ready = notice(walk, "deliver_result", {})
     assert ready is not None and ready.kind is NotificationKind.result_ready

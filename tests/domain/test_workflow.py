@@ -45,6 +45,7 @@ reception = Actor(role=Role.reception, unit=OFFICE, officer="tn.lan")
 head = Actor(role=Role.department_head, unit=DEPT, officer="tp.hung")
 specialist = Actor(role=Role.specialist, unit=DEPT, officer="cv.an")
 leader = Actor(role=Role.leader, unit=PEOPLES_COMMITTEE, officer="pct.minh")
+clerk = Actor(role=Role.clerk, unit=OFFICE, officer="vt.hoa")
 desk = Actor(role=Role.results_desk, unit=OFFICE, officer="tkq.mai")
 tax_officer = Actor(role=Role.specialist, unit=TAX, officer="ct.hoa")
 
@@ -66,6 +67,8 @@ GOOD: dict[Action, tuple[Actor, dict[str, Any] | Callable[[Dossier, WorkingCalen
     A.send_back: (leader, {"comment": "Bổ sung ngành nghề kinh doanh"}),
     A.approve: (leader, {"result_ref": "GCN 46A8012345"}),
     A.refuse: (leader, {"reasons": ["Tên hộ kinh doanh trùng trên địa bàn huyện"]}),
+    A.register_result: (clerk, {"document_symbol": "GCN-UBND", "signed_on": "2026-10-12", "signer": "Phạm Quang Minh",
+                                "stamped": True, "book_number": 125}),
     A.deliver_result: (desk, {}),
     A.return_result: (desk, {"channel": "in_person", "id_checked": True, "recipient": "Nguyễn Văn A"}),
     A.apologise: (head, _apology_payload),
@@ -82,8 +85,8 @@ PATHS: dict[DossierState, list[Action]] = {
     S.submitted_for_approval: [A.assign, A.start, A.submit],
     S.approved: [A.assign, A.start, A.submit, A.approve],
     S.refused: [A.assign, A.start, A.submit, A.refuse],
-    S.result_at_desk: [A.assign, A.start, A.submit, A.approve, A.deliver_result],
-    S.returned: [A.assign, A.start, A.submit, A.approve, A.deliver_result, A.return_result],
+    S.result_at_desk: [A.assign, A.start, A.submit, A.approve, A.register_result, A.deliver_result],
+    S.returned: [A.assign, A.start, A.submit, A.approve, A.register_result, A.deliver_result, A.return_result],
     S.withdrawn: [A.withdraw],
 }
 
@@ -118,6 +121,14 @@ def dossier_in(state: DossierState, cal: WorkingCalendar, procedure: Procedure) 
     return d
 
 
+def dossier_for(action: Action, state: DossierState, cal: WorkingCalendar, procedure: Procedure) -> Dossier:
+    """A dossier in ``state`` ready for ``action``: a result to deliver has been registered first."""
+    d = dossier_in(state, cal, procedure)
+    if action is A.deliver_result and state in transition(A.register_result).sources:
+        d = step(d, A.register_result, cal)
+    return d
+
+
 @pytest.fixture(scope="module")
 def household(catalogue: Catalogue) -> Procedure:
     """Đăng ký thành lập hộ kinh doanh: 3 working days, liên thông with tax, restart policy."""
@@ -144,10 +155,11 @@ def test_a_dossier_from_receipt_to_return(calendar: WorkingCalendar, household: 
     assert len(d.plan) == len(household.steps) and d.plan[-1].due == d.clock.due
 
     states = [d.state]
-    for action in (A.assign, A.start, A.submit, A.approve, A.deliver_result, A.return_result):
+    for action in (A.assign, A.start, A.submit, A.approve, A.register_result, A.deliver_result, A.return_result):
         d = step(d, action, calendar)
         states.append(d.state)
-    assert states == [S.received, S.assigned, S.in_process, S.submitted_for_approval, S.approved, S.result_at_desk, S.returned]
+    assert states == [S.received, S.assigned, S.in_process, S.submitted_for_approval, S.approved, S.approved,
+                      S.result_at_desk, S.returned]
     assert d.completion is Timing.early and d.outcome == "approved" and d.result_ref == "GCN 46A8012345"
     assert d.returned_via == "in_person" and d.terminal
     moves = [(h.action, str(h.sender), str(h.receiver)) for h in d.handovers]
@@ -155,7 +167,8 @@ def test_a_dossier_from_receipt_to_return(calendar: WorkingCalendar, household: 
         (A.receive, "tdm-bptn/tn.lan", "tdm.ptckh"),
         (A.assign, "tdm.ptckh", "tdm.ptckh/cv.an"),
         (A.submit, "tdm.ptckh/cv.an", "tdm.ubnd/pct.minh"),
-        (A.deliver_result, "tdm.ubnd/pct.minh", "tdm-bptn/tkq.mai"),
+        (A.register_result, "tdm.ubnd/pct.minh", "tdm-bptn/vt.hoa"),
+        (A.deliver_result, "tdm-bptn/vt.hoa", "tdm-bptn/tkq.mai"),
         (A.return_result, "tdm-bptn/tkq.mai", "applicant/Nguyễn Văn A"),
     ]
     assert all(h.timing in (Timing.early, Timing.on_time) for h in d.handovers)
@@ -177,7 +190,7 @@ ROW_STATE_PAIRS = [(t.action, s) for t in TRANSITIONS for s in t.sources]
 @pytest.mark.parametrize(("action", "state"), ROW_STATE_PAIRS, ids=[f"{a.value}-{s.value}" for a, s in ROW_STATE_PAIRS])
 def test_every_allowed_transition_needs_the_right_role(calendar: WorkingCalendar, household: Procedure, action: Action, state: DossierState) -> None:
     row = transition(action)
-    d = dossier_in(state, calendar, household)
+    d = dossier_for(action, state, calendar, household)
     snapshot = d.model_dump()
     good_actor = GOOD[action][0]
     for role in Role:
@@ -201,7 +214,7 @@ def test_actions_are_refused_outside_their_states(calendar: WorkingCalendar, hou
     for state in DossierState:
         if state in row.sources:
             continue
-        d = dossier_in(state, calendar, household)
+        d = dossier_for(action, state, calendar, household)
         snapshot = d.model_dump()
         with pytest.raises(TransitionRefused, match=f"cannot {action.value} a dossier that is {state.value}"):
             apply(d, action, GOOD[action][0], payload_for(action, d, calendar), later(d), calendar=calendar)
@@ -274,8 +287,8 @@ def test_refusal_needs_reasons_and_shows_them(calendar: WorkingCalendar, househo
     assert status.refusal_reasons == ("Tên hộ kinh doanh trùng trên địa bàn huyện",)
     assert status.handled_by == "cv.an" and status.officer == "pct.minh"
     assert refused.decided_by is not None and refused.decided_by.officer == "pct.minh"
-    # The refusal notice goes back through the desk like a result.
-    at_desk = step(refused, A.deliver_result, calendar)
+    # The refusal notice goes back through the clerk's register and the desk like a result.
+    at_desk = step(step(refused, A.register_result, calendar), A.deliver_result, calendar)
     assert at_desk.state is S.result_at_desk and at_desk.completion is Timing.early
 
 
@@ -438,7 +451,7 @@ def test_apology_through_the_workflow(calendar: WorkingCalendar, household: Proc
     sorry = apply(d, A.apologise, head, {"reason": "Chờ thuế", "new_appointment": vn(2026, 10, 16, 16)}, later(d), calendar=calendar).dossier
     assert sorry.state is S.in_process and sorry.clock.appointment == vn(2026, 10, 16, 16)
     assert public_status(sorry).appointment == vn(2026, 10, 16, 16)
-    for action in (A.submit, A.approve):
+    for action in (A.submit, A.approve, A.register_result):
         sorry = step(sorry, action, calendar)
     done = apply(sorry, A.deliver_result, desk, {}, vn(2026, 10, 16, 15), calendar=calendar).dossier
     assert done.completion is Timing.late  # met the new appointment, still late

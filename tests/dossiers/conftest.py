@@ -69,7 +69,10 @@ reception = person("reception", OFFICE, "tn.lan")
 head = person("department_head", DEPT, "tp.hung")
 specialist = person("specialist", DEPT, "cv.an")
 leader = person("leader", "tdm.ubnd", "pct.minh")
+clerk = person("clerk", OFFICE, "vt.hoa")  # văn thư: numbers and stamps the signed result (register_result)
 desk = person("results_desk", OFFICE, "tkq.mai")
+REGISTER = {"document_symbol": "GCN-UBND", "signed_on": "2026-10-12", "signer": "Phạm Quang Minh", "stamped": True}
+"""A register_result payload for a dossier signed on START's day."""
 commune = person("specialist", "tdm.phu_hoa", "cv.binh")  # an officer of Phú Hòa ward (liên thông)
 tax = person("specialist", "tdm.cct", "ct.hoa")  # Chi cục Thuế Thủ Dầu Một (representative mechanism)
 bc_reception = person("reception", "bc-bptn", "tn.cuong")  # Bến Cát's desk: its own receipt numbers

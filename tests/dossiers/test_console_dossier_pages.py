@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.dossiers.conftest import OFFICE, bc_reception, desk, head, it, leader, new_dossier, reception, specialist
+from tests.dossiers.conftest import OFFICE, bc_reception, clerk, desk, head, it, leader, new_dossier, reception, specialist
 from tests.dossiers.flows import act
 
 
@@ -53,7 +53,7 @@ def test_another_administrations_dossier_is_not_found_and_a_role_without_dossier
 
 @pytest.mark.parametrize(("who", "home"), [
     (reception, "/console"), (head, "/console/team"), (specialist, "/console/inbox"), (leader, "/console/approvals"),
-    (desk, "/console/results"), (it, "/console"),
+    (desk, "/console/results"), (clerk, "/console/register"), (it, "/console"),
 ])
 def test_each_role_lands_on_its_own_home(client: TestClient, who: dict[str, str], home: str) -> None:
     landed = client.get("/console/home", headers=who, follow_redirects=False)

@@ -13,7 +13,20 @@ from cloud.db.dossiers import dossier_event_table, dossier_table
 from cloud.dossiers.seed import load_reference, seed
 from cloud.dossiers.store import DossierStore
 from cloud.settings import Settings
-from tests.dossiers.conftest import OFFICE, Clock, desk, head, leader, new_dossier, papers, person, reception, specialist
+from tests.dossiers.conftest import (
+    OFFICE,
+    REGISTER,
+    Clock,
+    clerk,
+    desk,
+    head,
+    leader,
+    new_dossier,
+    papers,
+    person,
+    reception,
+    specialist,
+)
 
 other_head = person("department_head", "tdm.ptp", "tp.khoa")  # head of another department
 
@@ -82,6 +95,7 @@ def test_a_legal_path_through_the_api_is_recorded_in_the_history(client: TestCli
         ("start", specialist, {}, "in_process"),
         ("submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd", "summary": "Đủ điều kiện"}, "submitted_for_approval"),
         ("approve", leader, {"result_ref": "GCN 46A8012345"}, "approved"),
+        ("register_result", clerk, REGISTER, "approved"),
         ("deliver_result", desk, {}, "result_at_desk"),
         ("return_result", desk, {"channel": "in_person", "id_checked": True, "recipient": APPLICANT}, "returned"),
     ]
@@ -181,6 +195,7 @@ def test_public_lookup_shows_unit_and_officer_and_no_personal_data(client: TestC
         ("start", specialist, {}),
         ("submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd"}),
         ("approve", leader, {}),
+        ("register_result", clerk, REGISTER),
         ("deliver_result", desk, {}),
         ("return_result", desk, {"channel": "in_person", "id_checked": True, "recipient": APPLICANT}),
     ]:

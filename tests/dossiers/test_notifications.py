@@ -8,8 +8,8 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from tests.dossiers.conftest import desk, head, it, leader, new_dossier, papers, reception, specialist
-from tests.dossiers.flows import act, advance, events
+from tests.dossiers.conftest import clerk, desk, head, it, leader, new_dossier, papers, reception, specialist
+from tests.dossiers.flows import act, advance, events, signed_today
 from workdays import VN_TZ
 
 FEED = "/api/v1/notifications"
@@ -32,6 +32,7 @@ def test_the_actions_a_citizen_must_hear_about_write_notifications_in_order(clie
     assert act(client, code, "apologise", head, apology).status_code == 200
     assert act(client, code, "submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd"}).status_code == 200
     assert act(client, code, "refuse", leader, {"reasons": ["Ngành nghề kinh doanh không được phép"]}).status_code == 200
+    assert act(client, code, "register_result", clerk, signed_today(client, code)).status_code == 200
     assert act(client, code, "deliver_result", desk, {}).status_code == 200
 
     rows = feed(client)

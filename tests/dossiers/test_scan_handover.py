@@ -17,7 +17,7 @@ def scan(client: TestClient, who: dict[str, str], scanned: str, **body: object):
 
 def test_the_results_desk_scans_the_slip_s_qr_code_and_the_result_is_at_the_desk(client: TestClient) -> None:
     code = new_dossier(client)["code"]
-    advance(client, code, "approved")
+    advance(client, code, "registered")
     qr = f"https://dichvucong.binhduong.gov.vn/api/v1/public/dossiers/{code.lower()}\r\n"
     response = scan(client, desk, qr)
     assert response.status_code == 200, response.text
@@ -25,7 +25,7 @@ def test_the_results_desk_scans_the_slip_s_qr_code_and_the_result_is_at_the_desk
     assert body["code"] == code and body["action"] == "deliver_result"
     assert body["dossier"]["state"] == "result_at_desk" and body["dossier"]["holder_officer"] == "tkq.mai"
     handover = body["handover"]
-    assert handover["action"] == "deliver_result" and handover["sender"]["officer"] == "pct.minh"
+    assert handover["action"] == "deliver_result" and handover["sender"]["officer"] == "vt.hoa"  # from the clerk
     assert handover["receiver"] == {"unit": "tdm-bptn", "officer": "tkq.mai", "role": "results_desk"}
     assert handover == body["dossier"]["dossier"]["handovers"][-1]
     assert events(client, code, "deliver_result")[0]["payload"]["via"] == "scan"

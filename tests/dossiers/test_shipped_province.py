@@ -18,7 +18,7 @@ from sqlalchemy import select
 from cloud.auth.demo import DEMO_USERS, ensure_demo_users
 from cloud.db.dossiers import admin_unit_table
 from tests.dossiers.conftest import SHIPPED, papers
-from tests.dossiers.flows import act
+from tests.dossiers.flows import act, signed_today
 
 pytestmark = pytest.mark.parametrize("reference_data", [SHIPPED], indirect=True, ids=["two_levels"])
 
@@ -45,8 +45,11 @@ def test_the_demo_officers_take_a_dossier_round_sai_gon(client: TestClient, refe
         ("start", "chuyenvien", {}),
         ("submit", "chuyenvien", {"officer": "lanhdao", "unit": "hcm.sai_gon"}),
         ("approve", "lanhdao", {"result_ref": "GCN 41A8012345"}),
+        ("register_result", "vanthu", None),
         ("deliver_result", "trakq", {}),
     ):
+        if payload is None:
+            payload = {**signed_today(client, code, who["vanthu"]), "signer": "Phạm Quang Minh"}
         response = act(client, code, action, who[username], payload)
         assert response.status_code == 200, (action, response.text)
     for reader in ("giamsat", "tiepnhan", "truongphong"):

@@ -41,6 +41,7 @@ from cloud.domain.workflow.payloads import (
     ReasonPayload,
     ReassignPayload,
     RefusePayload,
+    RegisterPayload,
     ReturnPayload,
     SubmitPayload,
     SupplementReceivedPayload,
@@ -53,6 +54,7 @@ from cloud.domain.workflow.records import (
     FeePayment,
     Holder,
     PaidFee,
+    ResultRegistration,
     SubTask,
     SupplementRecord,
     TransitionRefused,
@@ -198,7 +200,46 @@ def refuse(ctx: Context[RefusePayload]) -> Change:
     return Change({"outcome": "refused", "refusal_reasons": ctx.payload.reasons, "decided_by": ctx.actor.as_holder()})
 
 
+def register_result(ctx: Context[RegisterPayload]) -> Change:
+    """Enter the signed result in the office's register, once; the clerk now holds the paper.
+
+    The signing date cannot be in the future, nor before the dossier was
+    received (the office's local dates): a typing slip in the year would
+    otherwise go into the register for good.
+    """
+    p = ctx.payload
+    d = ctx.dossier
+    if d.registration is not None:
+        r = d.registration
+        raise TransitionRefused(
+            f"the result is already registered as {r.register_number} ({r.document_number})",
+            f"Kết quả đã được vào sổ số {r.register_number} ({r.document_number}).")
+    if p.book_number is None:
+        raise TransitionRefused("the register number is issued by the system (cloud.dossiers.store), not given")
+    today = ctx.calendar.local(ctx.now).date()
+    received = ctx.calendar.local(d.created_at).date()
+    if p.signed_on > today:
+        raise TransitionRefused(f"the signing date {p.signed_on:%d/%m/%Y} is in the future",
+                                f"Ngày ký {p.signed_on:%d/%m/%Y} là ngày trong tương lai.")
+    if p.signed_on < received:
+        raise TransitionRefused(
+            f"the signing date {p.signed_on:%d/%m/%Y} is before the dossier was received ({received:%d/%m/%Y})",
+            f"Ngày ký {p.signed_on:%d/%m/%Y} trước ngày tiếp nhận hồ sơ ({received:%d/%m/%Y}).")
+    number = p.document_number or f"{p.book_number}/{p.document_symbol}"
+    clerk = ctx.actor.as_holder()
+    entry = ResultRegistration(book_number=p.book_number, year=today.year, document_number=number,
+                               signed_on=p.signed_on, signer=p.signer, stamped=p.stamped, registered_at=ctx.now,
+                               registered_by=clerk)
+    return Change({"registration": entry, "holder": clerk}, receiver=clerk,
+                  note=f"Sổ {entry.register_number}, {number}")
+
+
 def deliver_result(ctx: Context[DeliverPayload]) -> Change:
+    """The result reaches the desk: only once the clerk has numbered it and entered it in the register."""
+    if ctx.dossier.registration is None:
+        raise TransitionRefused(
+            "the result is not registered yet: the clerk registers it (register_result) before it goes to the desk",
+            "Kết quả chưa được văn thư vào sổ, đóng dấu; chưa thể chuyển về bộ phận trả kết quả.")
     desk = ctx.actor.as_holder()
     completion = classify_completion(ctx.calendar, ctx.dossier.clock, ctx.now)
     updates = {"holder": desk, "completed_at": ctx.now, "completion": completion}

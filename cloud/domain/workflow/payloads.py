@@ -9,7 +9,7 @@ one): reasons: …``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -98,6 +98,34 @@ class ApprovePayload(Frozen):
 
 class RefusePayload(Frozen):
     reasons: Annotated[tuple[Name, ...], Field(min_length=1)]
+
+
+DOCUMENT_SYMBOL = r"^[0-9A-Za-zÀ-ỹĐđ.\-/ ]+$"
+"""Letters (with Vietnamese ones), digits, ``.``, ``-``, ``/`` and spaces: ``QĐ-UBND``, ``125/QĐ-UBND``."""
+
+
+class RegisterPayload(Frozen):
+    """What the clerk reads off the signed result: its number and symbol, the signing date, the signer, the seal.
+
+    ``document_number`` is the full "số, ký hiệu" when the paper already
+    carries one (``125/QĐ-UBND``); otherwise ``document_symbol``
+    (``QĐ-UBND``) and the number is the register's: ``<book number>/QĐ-UBND``.
+    ``book_number`` is the system's (cloud.dossiers.store fills it in the
+    action's transaction); a caller never sends it.
+    """
+
+    document_number: Annotated[str, Field(min_length=1, max_length=60, pattern=DOCUMENT_SYMBOL)] | None = None
+    document_symbol: Annotated[str, Field(min_length=1, max_length=40, pattern=DOCUMENT_SYMBOL)] | None = None
+    signed_on: date
+    signer: Name
+    stamped: bool
+    book_number: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _a_number_or_a_symbol(self) -> RegisterPayload:
+        if (self.document_number is None) == (self.document_symbol is None):
+            raise ValueError("give either document_number (125/QĐ-UBND) or document_symbol (QĐ-UBND)")
+        return self
 
 
 class DeliverPayload(Frozen):

@@ -13,7 +13,7 @@ status stalled: here a move cannot happen without its record.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -182,6 +182,31 @@ class FeePayment(Frozen):
     """What the amount pays for; empty when the desk did not itemise it (all of it is the lead's)."""
 
 
+class ResultRegistration(Frozen):
+    """The signed result (or refusal notice) as the clerk (văn thư) entered it in the office's register.
+
+    ``book_number`` is the system's, one sequence per office and year with no
+    gaps (cloud.dossiers.store allocates it in the action's transaction);
+    the rest is what the clerk reads off the signed paper.
+    """
+
+    book_number: Annotated[int, Field(ge=1)]
+    year: Annotated[int, Field(ge=2000, le=2999)]
+    document_number: Name
+    """Số, ký hiệu of the document: ``125/QĐ-UBND``."""
+    signed_on: date
+    signer: Name
+    """The signing leader's full name, as printed under the signature."""
+    stamped: bool
+    registered_at: datetime
+    registered_by: Holder
+
+    @property
+    def register_number(self) -> str:
+        """The entry as the register writes it: ``125/2026``."""
+        return f"{self.book_number}/{self.year}"
+
+
 class ReceivedDocument(Frozen):
     """A paper the desk received, counted as the catalogue counts it (bản chính / bản sao)."""
 
@@ -281,6 +306,8 @@ class Dossier(Frozen):
     result_ref: str | None = None
     refusal_reasons: tuple[str, ...] = ()
     decided_by: Holder | None = None
+    registration: ResultRegistration | None = None
+    """Set by ``register_result``: the result's entry in the office's register (deliver_result needs it)."""
     completed_at: datetime | None = None
     completion: Timing | None = None
     returned_via: ReturnChannel | None = None

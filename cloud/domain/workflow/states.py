@@ -57,6 +57,7 @@ class Action(StrEnum):
     send_back = "send_back"
     approve = "approve"
     refuse = "refuse"
+    register_result = "register_result"
     deliver_result = "deliver_result"
     return_result = "return_result"
     apologise = "apologise"
@@ -77,6 +78,7 @@ ACTION_LABELS_VI: Mapping[Action, str] = {
     Action.send_back: "Trả lại để xử lý lại",
     Action.approve: "Phê duyệt",
     Action.refuse: "Từ chối giải quyết",
+    Action.register_result: "Vào sổ, đóng dấu kết quả",
     Action.deliver_result: "Chuyển kết quả về bộ phận một cửa",
     Action.return_result: "Trả kết quả",
     Action.apologise: "Xin lỗi, hẹn lại ngày trả",

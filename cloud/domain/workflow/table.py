@@ -42,6 +42,7 @@ from cloud.domain.workflow.payloads import (
     ReasonPayload,
     ReassignPayload,
     RefusePayload,
+    RegisterPayload,
     ReturnPayload,
     SubmitPayload,
     SupplementReceivedPayload,
@@ -127,9 +128,16 @@ TRANSITIONS: tuple[Transition[Any], ...] = (
         RefusePayload, "reasons (at least one)", effects.refuse,
         "The leader refuses; the reasons and the officer's name go to the citizen."),
     Transition(
+        Action.register_result, (_S.approved, _S.refused), None, frozenset({_R.clerk}), OFFICE,
+        RegisterPayload, "document_number or document_symbol, signed_on, signer, stamped", effects.register_result,
+        "The clerk (văn thư) enters the signed result in the office's register, once: the system's number "
+        "per office and year (125/2026), the document's number and symbol, signing date, signer, seal.",
+        hands_over=True),
+    Transition(
         Action.deliver_result, (_S.approved, _S.refused), _S.result_at_desk, frozenset({_R.results_desk}), OFFICE,
         DeliverPayload, "–", effects.deliver_result,
-        "The result (or refusal notice) reaches the desk; the dossier counts as resolved.", hands_over=True),
+        "The registered result (or refusal notice) reaches the desk; the dossier counts as resolved.",
+        hands_over=True),
     Transition(
         Action.return_result, (_S.result_at_desk,), _S.returned, frozenset({_R.results_desk}), OFFICE,
         ReturnPayload, "channel; id_checked for in person; postal zone by post", effects.return_result,

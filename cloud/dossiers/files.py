@@ -1,0 +1,215 @@
+"""A dossier's notes and attached files: the bytes on disk, the rows and their audit entries (issue 11).
+
+**On disk** the files live under ``Settings.attachments_path`` (0700), each
+named by its SHA-256 (``ab/abcdef…``, 0600): a name a browser sent never
+reaches a path, and the same scan attached twice is stored once. A file is
+first written to ``tmp/`` in the same directory tree (so the rename is on one
+file system), hashed and measured while it is written, ``fsync``'d, then
+renamed into place: a crash leaves a stray file in ``tmp/`` (removed at the
+next start), never a half file under a digest.
+
+**In the database** the row and its audit entry (``attachment_added``,
+``note_added``) are inserted in one write transaction. If that transaction
+fails, a file this upload brought to disk is removed again unless some row
+names its digest (another upload of the same bytes committed meanwhile).
+
+Refusals (:class:`UploadRefused`, :class:`cloud.domain.attachments.BadText`)
+happen before anything is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import structlog
+from sqlalchemy import Engine, func, select
+
+from cloud.db import audit
+from cloud.db.dossier_files import attachment_table, note_table
+from cloud.db.engine import write_transaction
+from cloud.domain.attachments import EMPTY, SNIFF_BYTES, WRONG_TYPE, Refusal, clean_filename, clean_note, sniff
+from cloud.domain.attachments import too_large as too_large_refusal
+from cloud.domain.workflow import Actor
+from transport.private_files import PRIVATE_FILE, private_dir
+
+log = structlog.get_logger(__name__)
+
+CHUNK = 256 * 1024
+
+
+class UploadRefused(Exception):
+    """The upload is empty, too large or of a type not allowed: nothing was kept."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.detail)
+        self.refusal = refusal
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    dossier: str
+    filename: str
+    sha256: str
+    size: int
+    media_type: str
+    uploaded_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    dossier: str
+    author: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class _Received:
+    sha256: str
+    size: int
+    media_type: str
+    created: bool
+    """This upload put the file on disk (it was not there already)."""
+
+
+class FileStore:
+    """Content-addressed files, private to the service's account."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tmp = root / "tmp"
+
+    def prepare(self) -> None:
+        """Create the directories (0700) and remove what a crash left half-written in ``tmp/``."""
+        private_dir(self.root)
+        private_dir(self.tmp)
+        for stray in self.tmp.iterdir():
+            stray.unlink(missing_ok=True)
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def receive(self, source: BinaryIO, max_bytes: int) -> _Received:
+        """Copy ``source`` to its digest's place; :class:`UploadRefused` (nothing kept) when it may not be."""
+        private_dir(self.tmp)
+        temp = self.tmp / f"{secrets.token_hex(8)}.part"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE)
+        try:
+            digest, size, head = hashlib.sha256(), 0, b""
+            with os.fdopen(fd, "wb") as out:
+                while chunk := source.read(CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise UploadRefused(too_large_refusal(max_bytes))
+                    if len(head) < SNIFF_BYTES:
+                        head += chunk[:SNIFF_BYTES]
+                        if len(head) >= SNIFF_BYTES and sniff(head) is None:
+                            raise UploadRefused(WRONG_TYPE)  # no need to read the rest
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if size == 0:
+                raise UploadRefused(EMPTY)
+            media_type = sniff(head)
+            if media_type is None:
+                raise UploadRefused(WRONG_TYPE)
+            sha256 = digest.hexdigest()
+            final = self.path_of(sha256)
+            private_dir(final.parent)
+            if final.exists():
+                temp.unlink()
+                return _Received(sha256, size, media_type, created=False)
+            os.replace(temp, final)
+            return _Received(sha256, size, media_type, created=True)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+
+
+class DossierFiles:
+    """Notes and attachments of dossiers; the clock is the dossier store's (tests move it)."""
+
+    def __init__(self, engine: Engine, files: FileStore, clock: Callable[[], datetime]) -> None:
+        self.engine = engine
+        self.files = files
+        self.clock = clock
+
+    def attach(self, code: str, filename: str | None, source: BinaryIO, actor: Actor, *, max_bytes: int) -> Attachment:
+        """Store ``source`` as a file of dossier ``code`` with its row and audit entry, or keep nothing."""
+        name = clean_filename(filename)
+        received = self.files.receive(source, max_bytes)
+        at = self.clock()
+        try:
+            with write_transaction(self.engine) as conn:
+                new_id = conn.execute(attachment_table.insert().values(
+                    dossier=code, filename=name, sha256=received.sha256, size=received.size,
+                    media_type=received.media_type, uploaded_by=actor.officer, uploaded_role=actor.role.value,
+                    uploaded_unit=actor.unit, at=at).returning(attachment_table.c.id)).scalar_one()
+                audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
+                             actor_officer=actor.officer, action="attachment_added",
+                             subject=audit.subject_of("dossier", code),
+                             data={"attachment": new_id, "filename": name, "sha256": received.sha256,
+                                   "size": received.size, "media_type": received.media_type})
+        except BaseException:
+            if received.created:
+                self._forget(received.sha256)
+            raise
+        return Attachment(int(new_id), code, name, received.sha256, received.size, received.media_type,
+                          actor.officer, at)
+
+    def _forget(self, sha256: str) -> None:
+        """Remove a file whose row did not commit, unless a committed row names the same bytes."""
+        try:
+            with self.engine.connect() as conn:
+                used = conn.execute(select(func.count()).select_from(attachment_table)
+                                    .where(attachment_table.c.sha256 == sha256)).scalar_one()
+        except Exception:  # the database is the reason we are here: keep the file rather than guess
+            log.warning("attachment_orphan_kept", sha256=sha256)
+            return
+        if not used:
+            self.files.path_of(sha256).unlink(missing_ok=True)
+
+    def attachments(self, code: str) -> list[Attachment]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(attachment_table).where(attachment_table.c.dossier == code)
+                                .order_by(attachment_table.c.id))
+            return [_attachment(r) for r in rows]
+
+    def attachment(self, code: str, attachment_id: int) -> Attachment | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(attachment_table).where(attachment_table.c.dossier == code,
+                                                              attachment_table.c.id == attachment_id)).first()
+        return None if row is None else _attachment(row)
+
+    def add_note(self, code: str, text: str | None, actor: Actor) -> Note:
+        """Store a note on dossier ``code`` with its audit entry (:class:`BadText` when it cannot be stored)."""
+        clean = clean_note(text)
+        at = self.clock()
+        with write_transaction(self.engine) as conn:
+            new_id = conn.execute(note_table.insert().values(
+                dossier=code, author=actor.officer, author_role=actor.role.value, author_unit=actor.unit,
+                text=clean, at=at).returning(note_table.c.id)).scalar_one()
+            audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
+                         actor_officer=actor.officer, action="note_added",
+                         subject=audit.subject_of("dossier", code), data={"note": new_id, "text": clean})
+        return Note(int(new_id), code, actor.officer, clean, at)
+
+    def notes(self, code: str) -> list[Note]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(note_table).where(note_table.c.dossier == code).order_by(note_table.c.id))
+            return [Note(r.id, r.dossier, r.author, r.text, r.at) for r in rows]
+
+
+def _attachment(r: Any) -> Attachment:
+    return Attachment(r.id, r.dossier, r.filename, r.sha256, r.size, r.media_type, r.uploaded_by, r.at)
