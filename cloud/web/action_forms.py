@@ -274,7 +274,9 @@ FORMS: Mapping[Action, ActionForm] = {f.action: f for f in (
     ActionForm(A.apologise, "Lập thư xin lỗi, hẹn lại", _apologise, tone="plain"),
     ActionForm(A.withdraw, "Rút hồ sơ", _withdraw, tone="bad"),
 )}
-assert set(FORMS) == {t.action for t in TRANSITIONS}, "every action of the table has a form"
+OWN_PAGES: Mapping[Action, str] = {A.register_result: "/console/register"}
+"""Actions with a page of their own instead of a form on the dossier page (the clerk's register)."""
+assert set(FORMS) | set(OWN_PAGES) == {t.action for t in TRANSITIONS}, "every action of the table has a form"
 
 
 def answerable_subtasks(dossier: Dossier, actor: Actor) -> list[int]:
