@@ -135,9 +135,10 @@ def approvals_page(request: Request, user: Leader, store: DossiersDep) -> HTMLRe
 
 @router.get("/console/results", response_class=HTMLResponse)
 def results_page(request: Request, user: ResultsDesk, store: DossiersDep) -> HTMLResponse:
-    """Results of the desk's office: decided (to receive from the department) and at the desk (to return)."""
+    """Results of the desk's office: registered by the clerk (to receive) and at the desk (to return)."""
     assert user.user is not None
-    found = worklist(store.engine, states=[S.approved, S.refused, S.result_at_desk], office=user.user.unit)
+    found = [s for s in worklist(store.engine, states=[S.approved, S.refused, S.result_at_desk], office=user.user.unit)
+             if s.dossier.state is S.result_at_desk or s.dossier.registration is not None]  # the clerk's register first
     return _page(request, "worklist.html", {
         "user": user, "rows": _rows(store, found), "title": "Kết quả chờ trả", "testid": "results",
         "intro": "Kết quả đã có quyết định: nhận về bộ phận một cửa, thu phí và trả cho công dân.",

@@ -17,8 +17,10 @@ from fastapi.testclient import TestClient
 from cloud.db import audit
 from cloud.dossiers.store import DossierStore
 from tests.dossiers.conftest import (
+    REGISTER,
     Clock,
     bc_reception,
+    clerk,
     commune,
     desk,
     head,
@@ -78,7 +80,7 @@ VALID: list[tuple[str, str, dict[str, str], dict[str, str], str]] = [
     ("submitted_for_approval", "approve", leader, {}, "approved"),
     ("submitted_for_approval", "refuse", leader, {"reasons": "Ngành nghề cấm kinh doanh"}, "refused"),
     ("submitted_for_approval", "send_back", leader, {"comment": "Bổ sung căn cứ pháp lý"}, "in_process"),
-    ("approved", "deliver_result", desk, {}, "result_at_desk"),
+    ("registered", "deliver_result", desk, {}, "result_at_desk"),
     ("result_at_desk", "collect_fees", desk, {"amount": "50.000"}, "result_at_desk"),
     ("result_at_desk", "return_result", desk, {"channel": "in_person", "id_checked": "yes"}, "returned"),
     ("received", "withdraw", reception, {"reason": "Công dân có đơn xin rút"}, "withdrawn"),
@@ -90,8 +92,6 @@ def test_a_valid_form_moves_the_dossier_and_is_audited(client: TestClient, store
                                                         action: str, who: dict[str, str], form: dict[str, str],
                                                         after: str) -> None:
     code = at(client, before)
-    if action == "reassign":
-        pass  # assigned already to cv.an: reassigning to the same officer is allowed and recorded
     page = client.get(f"/console/dossiers/{code}", headers=who).text
     assert f'data-testid="form-{action}"' in page, f"{action} form not offered"
     done = post(client, code, action, who, {**form, "version": ""})
@@ -206,6 +206,8 @@ def test_the_work_pages(client: TestClient, clock: Clock) -> None:
     advance_from_assigned(client, late)
     assert f'data-code="{late}"' in client.get("/console/approvals", headers=leader).text
     act(client, late, "approve", leader, {})
+    assert f'data-code="{late}"' not in client.get("/console/results", headers=desk).text, "not registered yet"
+    assert act(client, late, "register_result", clerk, REGISTER).status_code == 200
     assert f'data-code="{late}"' in client.get("/console/results", headers=desk).text
 
 
