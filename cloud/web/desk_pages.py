@@ -99,12 +99,12 @@ def team_page(request: Request, user: Head, store: DossiersDep, users: UsersDep)
     unit = user.user.unit
     incoming = worklist(store.engine, states=[S.received], handling_unit=unit)
     loads = department_load(store.engine, unit, store.clock())
+    specialists = officers(users, Role.specialist, [unit])
     team = [{"login": login, "name": name, "open": loads[login].open if login in loads else 0,
-             "overdue": loads[login].overdue if login in loads else 0}
-            for login, name, _ in officers(users, Role.specialist, [unit])]
+             "overdue": loads[login].overdue if login in loads else 0} for login, name, _ in specialists]
     return _page(request, "team.html", {
         "user": user, "rows": _rows(store, incoming), "team": team,
-        "specialists": [Choice(t["login"], t["name"]) for t in team],
+        "specialists": [Choice(login, name) for login, name, _ in specialists],
         "unit_name": store.unit_names().get(unit, unit),
     })
 
