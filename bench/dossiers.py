@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stack import ROOT, percentile, staff_headers, stop  # noqa: E402
+from bench.stack import ROOT, START_TIMEOUT_S, percentile, staff_headers, stop  # noqa: E402
 from broker.process import free_port  # noqa: E402
 
 OFFICE = "sai-gon"  # Phường Sài Gòn (cloud/data/province.yaml); its desk officers have it as their unit
@@ -47,9 +48,7 @@ OFFICERS = {  # username: (role, unit)
 }
 
 
-def start_cloud(data_dir: Path, db_url: str) -> tuple[object, str]:
-    import subprocess
-
+def start_cloud(data_dir: Path, db_url: str) -> tuple[subprocess.Popen[bytes], str]:
     from onestop_cli.demo import wait_http
 
     http_port = free_port()
@@ -63,7 +62,7 @@ def start_cloud(data_dir: Path, db_url: str) -> tuple[object, str]:
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{http_port}"
-    wait_http(f"{url}/api/v1/health", process, "cloud service", timeout=60)
+    wait_http(f"{url}/api/v1/health", process, "cloud service", START_TIMEOUT_S)
     return process, url
 
 
@@ -78,7 +77,7 @@ def walk(client: httpx.Client, url: str, headers: dict[str, dict[str, str]], tim
         if response.status_code >= 300:
             errors.append(f"{method} {path}: {response.status_code} {response.text[:160]}")
             return None
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()  # type: ignore[no-any-return]  # the JSON body is Any
 
     created = call("POST", "/dossiers", "b.tiepnhan",
                    {"procedure": PROCEDURE, "office": OFFICE, "applicant_name": "Nguyễn Văn Thử", "documents": PAPERS})
@@ -123,7 +122,7 @@ def run(name: str, db_url: str, data_dir: Path, dossiers: int, clients: int) -> 
                 errors.extend(local_errors)
 
         threads = [threading.Thread(target=worker, args=(n,)) for n in per_client]
-        server_cpu0 = _cpu_seconds(process.pid)  # type: ignore[attr-defined]
+        server_cpu0 = _cpu_seconds(process.pid)
         cpu0 = time.process_time()
         started = time.perf_counter()
         for t in threads:
@@ -132,9 +131,9 @@ def run(name: str, db_url: str, data_dir: Path, dossiers: int, clients: int) -> 
             t.join()
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - cpu0
-        server_cpu = _cpu_seconds(process.pid) - server_cpu0  # type: ignore[attr-defined]
+        server_cpu = _cpu_seconds(process.pid) - server_cpu0
     finally:
-        stop(process)  # type: ignore[arg-type]
+        stop(process)
     rate = len(timings) / elapsed
     print(f"{name}: {dossiers} dossiers × 6 requests = {len(timings)} requests in {elapsed:.1f} s "
           f"with {clients} clients")

@@ -40,7 +40,7 @@ class Stack:
         return self.hub.server.url
 
     def cloud_db(self) -> sqlite3.Connection:
-        return sqlite3.connect(Path(self.settings.data_dir) / "cloud.db")  # type: ignore[attr-defined]
+        return sqlite3.connect(Path(self.settings.data_dir) / "cloud.db")  # type: ignore[attr-defined]  # settings is typed as object here: the cloud's Settings, not imported by the edge stack
 
     def events(self) -> list[tuple[str, int, str]]:
         with self.cloud_db() as db:
@@ -50,7 +50,7 @@ class Stack:
 def start_hub(tmp_path: Path, office: OfficeBroker, **options: object) -> HubAgent:
     agent = HubAgent(load_office_config(DEMO_CONFIG), HubOptions(
         data_dir=tmp_path / "edge", simulate=True, mqtt_port=office.port, mqtt_password=office.hub_password,
-        display_port=free_port(), open_all_day=True, resend_interval=1.0, **options))  # type: ignore[arg-type]
+        display_port=free_port(), open_all_day=True, resend_interval=1.0, **options))  # type: ignore[arg-type]  # options are HubOptions' keywords, passed through as object
     agent.start()
     return agent
 

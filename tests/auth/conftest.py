@@ -77,7 +77,7 @@ def client(tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
     settings = settings_in(tmp_path)
     unit = prepare_office(settings.db_url, settings.reference_data)
     with TestClient(create_app(settings)) as test_client:
-        users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]
+        users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
         users.clock = clock
         add_accounts(users, unit)
         yield test_client
@@ -95,4 +95,4 @@ def server(tmp_path: Path) -> Iterator[CloudServer]:
 
 @pytest.fixture
 def users(client: TestClient) -> UserStore:
-    return client.app.state.users  # type: ignore[attr-defined,no-any-return]
+    return client.app.state.users  # type: ignore[attr-defined,no-any-return]  # TestClient.app is typed as a bare ASGI app, without .state

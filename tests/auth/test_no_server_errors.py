@@ -41,7 +41,7 @@ def client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
                         firmware_configs=firmware_configs, startup_connect_timeout_s=0, http_port=free_port(),
                         command_timeout_s=0.2)
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
-        users = test_client.app.state.users  # type: ignore[attr-defined]
+        users = test_client.app.state.users  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
         users.add("all.roles", full_name="Mọi vai trò", unit="sai-gon", roles=[r.value for r in ROLES])
         users.issue_token("all.roles", kind="api", name="fuzz", ttl=timedelta(days=1), secret="test-fuzz")
         yield test_client
@@ -73,7 +73,7 @@ def test_hostile_input_gets_a_4xx_never_a_500(client: TestClient) -> None:
                     kwargs["json"] = body
                 else:
                     kwargs["data"] = {"username": text, "password": text}
-            response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
+            response = client.request(method, url, **kwargs)  # type: ignore[arg-type]  # kwargs mixes json= and headers=, typed as dict[str, object]
             calls += 1
             if response.status_code >= 500 and response.status_code not in (503, 504):
                 failures.append(f"{method} {path} as {role} with {text[:20]!r}: {response.status_code} "

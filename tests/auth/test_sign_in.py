@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from cloud.domain.roles import Role
 from tests.auth.conftest import PASSWORD, RECEPTION, SAME_ORIGIN, Clock, as_role
 
 
-def sign_in(client: TestClient, username: str = RECEPTION, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def sign_in(client: TestClient, username: str = RECEPTION, password: str = PASSWORD) -> httpx.Response:
     return client.post("/api/v1/auth/token", data={"username": username, "password": password})
 
 
@@ -48,7 +49,7 @@ def test_wrong_credentials_are_401_with_the_same_answer_for_unknown_users(client
 
 
 def test_five_wrong_passwords_lock_the_username_for_a_while(client: TestClient) -> None:
-    throttle = client.app.state.throttle  # type: ignore[attr-defined]
+    throttle = client.app.state.throttle  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
     now = [1000.0]
     throttle.clock = lambda: now[0]
     for _ in range(5):

@@ -115,11 +115,11 @@ def test_an_office_uses_its_own_topics_both_ways(
     office_a = mqtt_probe(cloud_broker.host, cloud_broker.port, a.username, a.password)
     assert office_a.subscribe("onestop/v1/a/+/cmd/#").value == 1
 
-    assert office_a.publish("onestop/v1/a/hub/evt/ticket.issued", b"t-1", qos=1).value == 0  # type: ignore[union-attr]
+    assert office_a.publish("onestop/v1/a/hub/evt/ticket.issued", b"t-1", qos=1).value == 0  # type: ignore[union-attr]  # publish() returns None only at QoS 0; this is QoS 1
     got = cloud.expect("onestop/v1/a/hub/evt/ticket.issued")
     assert got.payload == b"t-1"
 
-    assert cloud.publish("onestop/v1/a/hub/cmd/call_next", b"c-1", qos=1).value == 0  # type: ignore[union-attr]
+    assert cloud.publish("onestop/v1/a/hub/cmd/call_next", b"c-1", qos=1).value == 0  # type: ignore[union-attr]  # publish() returns None only at QoS 0; this is QoS 1
     assert office_a.expect("onestop/v1/a/hub/cmd/call_next").payload == b"c-1"
 
 

@@ -29,7 +29,7 @@ def test_events_reach_the_cloud_and_commands_reach_the_office(
     hub = mqtt_probe(office)
     hub.subscribe("onestop/v1/a/hub/cmd/#")
 
-    assert hub.publish(EVT, b"ticket-1", qos=1).value == 0  # type: ignore[union-attr]
+    assert hub.publish(EVT, b"ticket-1", qos=1).value == 0  # type: ignore[union-attr]  # publish() returns None only at QoS 0; this is QoS 1
     got = cloud.expect(EVT, timeout=5)
     assert got.payload == b"ticket-1" and got.qos == 1
 
@@ -47,7 +47,7 @@ def test_only_contract_topics_cross_the_bridge(
     # Local-only traffic (not a bridged channel) and another office's topic
     # (refused by the hub's own ACL) must not reach the cloud.
     hub.publish("onestop/v1/a/hub/local/debug", b"stay-here", qos=1)
-    assert hub.publish("onestop/v1/b/hub/evt/ticket.issued", b"forged", qos=1).value == 0x87  # type: ignore[union-attr]
+    assert hub.publish("onestop/v1/b/hub/evt/ticket.issued", b"forged", qos=1).value == 0x87  # type: ignore[union-attr]  # publish() returns None only at QoS 0; this is QoS 1
     hub.publish("onestop/v1/a/hub/telemetry", b"t", qos=0)
     hub.publish("onestop/v1/a/hub/ack", b"ack-1", qos=1)
     # Same publisher, one bridge connection: order is kept, so anything that
@@ -138,7 +138,7 @@ def test_events_queued_during_a_cloud_outage_all_arrive(
     hub = mqtt_probe(office)
     count = 1500
     for i in range(count):
-        assert hub.publish(EVT, str(i).encode(), qos=1).value == 0  # type: ignore[union-attr]
+        assert hub.publish(EVT, str(i).encode(), qos=1).value == 0  # type: ignore[union-attr]  # publish() returns None only at QoS 0; this is QoS 1
 
     cloud_broker.process.start()
     consumer = mqtt_probe(cloud_broker, client_id="ingest-test", clean_start=False, session_expiry=3600)

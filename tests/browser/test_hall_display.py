@@ -44,7 +44,7 @@ class Hubs:
 def hubs(tmp_path, office_broker):
     office = office_broker("sai-gon", bridged=False)
     hubs = Hubs(tmp_path / "edge", office)
-    hubs.cloud_login = office.cloud_login  # type: ignore[attr-defined]
+    hubs.cloud_login = office.cloud_login  # type: ignore[attr-defined]  # the fixture hangs the broker's cloud login on Hubs for the tests
     yield hubs
     for agent in list(hubs.running):
         hubs.stop(agent)

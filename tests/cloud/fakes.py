@@ -63,7 +63,7 @@ def called(number: str, field: str, n: int) -> Answer:
     """An answer that calls ticket ``number`` to the command's counter."""
     def answer(command: Command) -> Ack:
         return ack_ok(command, {"ticket_id": ticket_id(n), "number": number, "field": field,
-                                "counter": command.data.counter})  # type: ignore[attr-defined]
+                                "counter": command.data.counter})  # type: ignore[attr-defined]  # data is the Message base; the topic fixes the subclass
     return answer
 
 

@@ -94,7 +94,7 @@ def test_a_break_and_leaving_the_counter(api: httpx.Client, fake_hub: Callable[.
     assert api.post(COUNTER.format(2, "resume")).json()["status"] == "open"
     left = api.post(COUNTER.format(2, "sign-out"))
     assert left.status_code == 200 and left.json()["status"] == "closed" and left.json()["officer_name"] is None
-    assert [c.data.status for c in hub.commands] == ["open", "paused", "open", "closed"]  # type: ignore[attr-defined]
+    assert [c.data.status for c in hub.commands] == ["open", "paused", "open", "closed"]  # type: ignore[attr-defined]  # data is the Message base; the topic fixes the subclass
     assert hub.commands[-1].envelope.data == {"counter": 2, "status": "closed", "officer": None}
     [sitting] = sittings(db)  # one sitting, from sign-in to sign-out
     assert sitting["status"] == "closed" and sitting["ended_at"] is not None and sitting["ended_by"] == STAFF

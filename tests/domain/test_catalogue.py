@@ -85,7 +85,7 @@ def test_cross_references_are_checked() -> None:
 
 def test_structural_errors() -> None:
     with pytest.raises(DataError, match="must be a mapping"):
-        parse_catalogue(["not", "a", "mapping"], "catalogue.yaml")  # type: ignore[arg-type]
+        parse_catalogue(["not", "a", "mapping"], "catalogue.yaml")  # type: ignore[arg-type]  # not a mapping on purpose: the test checks the error
     with pytest.raises(DataError, match="unknown top-level keys procedure"):
         parse_catalogue({"fields": [], "procedure": []}, "catalogue.yaml")
     with pytest.raises(DataError, match="procedures: must be a list"):

@@ -183,7 +183,7 @@ def test_step_dues_share_the_real_window(calendar: WorkingCalendar) -> None:
     unit=st.sampled_from(["working_days", "working_hours", "same_day"]),
 )
 def test_due_dates_of_every_kind_land_on_working_days(calendar: WorkingCalendar, start: datetime, days: int, unit: str) -> None:
-    limit = TimeLimit.same_day() if unit == "same_day" else TimeLimit(unit=unit, amount=days)  # type: ignore[arg-type]
+    limit = TimeLimit.same_day() if unit == "same_day" else TimeLimit(unit=unit, amount=days)  # type: ignore[arg-type]  # unit is a str drawn by hypothesis from the Literal's values
     due = due_date(calendar, limit, start)
     assert calendar.is_working_day(due.date())
     assert due > start

@@ -120,14 +120,14 @@ def clock() -> Clock:
 @pytest.fixture
 def client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
-        test_client.app.state.dossiers.clock = clock  # type: ignore[attr-defined]
-        make_people(test_client.app.state.users)  # type: ignore[attr-defined]
+        test_client.app.state.dossiers.clock = clock  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
+        make_people(test_client.app.state.users)  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
         yield test_client
 
 
 @pytest.fixture
 def store(client: TestClient) -> DossierStore:
-    return client.app.state.dossiers  # type: ignore[attr-defined,no-any-return]
+    return client.app.state.dossiers  # type: ignore[attr-defined,no-any-return]  # TestClient.app is typed as a bare ASGI app, without .state
 
 
 def papers(client: TestClient, procedure: str) -> list[dict[str, str]]:

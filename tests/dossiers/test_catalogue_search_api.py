@@ -25,7 +25,7 @@ RECEPTION = as_role(Role.reception)
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app for the module: these tests only read the catalogue."""
     with TestClient(create_app(settings_in(tmp_path_factory.mktemp("catalogue")))) as test_client:
-        users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]
+        users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
         add_accounts(users, "sai-gon")
         yield test_client
 

@@ -68,12 +68,12 @@ def all_at_once(stores: list[DossierStore], work: Callable[[int, DossierStore], 
 
     with ThreadPoolExecutor(max_workers=len(stores)) as pool:
         futures = [pool.submit(run, i) for i in range(len(stores))]
-        return [f.exception() or f.result() for f in futures]  # type: ignore[misc]
+        return [f.exception() or f.result() for f in futures]  # type: ignore[misc]  # a list of results or the exceptions raised: mixed on purpose
 
 
 def count(store: DossierStore, table: object) -> int:
     with store.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]  # table is any table object; the stub wants a FromClause
 
 
 def test_parallel_intake_at_one_office_gets_consecutive_distinct_codes(

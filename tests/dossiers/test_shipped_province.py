@@ -24,13 +24,13 @@ pytestmark = pytest.mark.parametrize("reference_data", [SHIPPED], indirect=True,
 
 
 def as_demo(client: TestClient, username: str) -> dict[str, str]:
-    users = client.app.state.users  # type: ignore[attr-defined]
+    users = client.app.state.users  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
     users.issue_token(username, kind="api", name="tests", ttl=timedelta(days=1), secret=f"demo-{username}")
     return {"Authorization": f"Bearer demo-{username}"}
 
 
 def test_the_demo_officers_take_a_dossier_round_sai_gon(client: TestClient, reference_data: Path) -> None:
-    ensure_demo_users(client.app.state.users)  # type: ignore[attr-defined]
+    ensure_demo_users(client.app.state.users)  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
     who = {username: as_demo(client, username) for username, *_ in DEMO_USERS}
     received = client.post("/api/v1/dossiers", headers=who["tiepnhan"],
                            json={"procedure": "KD.01", "office": "sai-gon", "applicant_name": "Nguyễn Văn Bình",
@@ -62,7 +62,7 @@ def test_the_demo_officers_take_a_dossier_round_sai_gon(client: TestClient, refe
 
 def test_the_seed_writes_the_tree(client: TestClient, reference_data: Path) -> None:
     """One admin_unit row per unit, its parent from the tree, its level as kind, the ward's kind and code kept."""
-    with client.app.state.dossiers.engine.connect() as conn:  # type: ignore[attr-defined]
+    with client.app.state.dossiers.engine.connect() as conn:  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
         rows = {r.id: r for r in conn.execute(select(admin_unit_table)).all()}
     assert (rows["hcm"].parent, rows["hcm"].kind, rows["hcm"].office) == (None, "province", "hcm-ttpvhcc")
     sai_gon = rows["hcm.sai_gon"]

@@ -103,4 +103,4 @@ def test_unknown_keypad_key_is_refused(pin_factory: MockFactory) -> None:
 
 def test_press_refuses_a_real_pin_factory() -> None:
     with pytest.raises(TypeError, match="MockFactory"):
-        press(object(), 17)  # type: ignore[arg-type]
+        press(object(), 17)  # type: ignore[arg-type]  # a wrong pin factory on purpose: the test checks it is refused

@@ -37,7 +37,7 @@ def ticket(**changes: object) -> PrintableTicket:
         "waiting_ahead": 4,
     }
     fields.update(changes)
-    return PrintableTicket(**fields)  # type: ignore[arg-type]
+    return PrintableTicket(**fields)  # type: ignore[arg-type]  # fields is a dict[str, object] of the ticket's keywords
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ def hub(tmp_path, office_broker, clock):
                                         mqtt_password=office.hub_password, display_port=free_port()), clock=clock)
     agent.start()
     assert agent.client.wait_connected(10)
-    agent.office_broker = office  # type: ignore[attr-defined]
+    agent.office_broker = office  # type: ignore[attr-defined]  # the fixture hangs its broker on the agent for the tests that use both
     yield agent
     agent.stop()
 

@@ -115,7 +115,7 @@ def test_the_printout_answers_like_the_json_slip_to_bad_calls(client: TestClient
 def test_an_unreadable_catalogue_file_costs_the_field_line_not_the_print(client: TestClient, tmp_path: Path) -> None:
     """Field names come from the reference file the service was seeded from; the database keeps none."""
     code = new_dossier(client)["code"]
-    client.app.state.settings.reference_data = tmp_path / "moved-away"  # type: ignore[attr-defined]
+    client.app.state.settings.reference_data = tmp_path / "moved-away"  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
     response = client.get(PDF.format(code), headers=reception)
     assert response.status_code == 200, response.text
     pdf = tmp_path / "mau01.pdf"

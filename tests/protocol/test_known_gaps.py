@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -23,7 +25,7 @@ ISSUED = topics.evt(OFFICE, NODE, "ticket.issued")
 DEMO = yaml.safe_load((Path(__file__).resolve().parents[2] / "firmware_configs" / "sai-gon.yaml").read_text(encoding="utf-8"))
 
 
-def gap(reason: str):  # type: ignore[no-untyped-def]
+def gap(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
@@ -79,7 +81,7 @@ def test_an_ack_is_either_a_result_or_an_error(changes):
         decode_ack(topics.ack(OFFICE, NODE), json.dumps(ack_payload(**changes)))
 
 
-def _config_error(change) -> str:  # type: ignore[no-untyped-def]
+def _config_error(change: Callable[[dict[str, Any]], object]) -> str:
     data = copy.deepcopy(DEMO)
     change(data)
     with pytest.raises(ConfigError) as err:

@@ -170,9 +170,9 @@ def test_session_ack_templates_decode():
     templates = dict(re.findall(r"^(ACK_\w+)='([^']*)'", SESSION, re.M))
     assert set(templates) == set(TEMPLATE_VALUES)
     acks = {name: decode_ack(_expand("$T/ack"), body % TEMPLATE_VALUES[name]) for name, body in templates.items()}
-    assert acks["ACK_OK"].ok and acks["ACK_OK"].result["counter"] == 1  # type: ignore[index]
-    assert acks["ACK_EXPIRED"].error.code == "expired"  # type: ignore[union-attr]
-    assert acks["ACK_INVALID"].error.code == "invalid_command"  # type: ignore[union-attr]
+    assert acks["ACK_OK"].ok and acks["ACK_OK"].result["counter"] == 1  # type: ignore[index]  # the README's ok ack has a result dict
+    assert acks["ACK_EXPIRED"].error.code == "expired"  # type: ignore[union-attr]  # a refused ack always carries its error
+    assert acks["ACK_INVALID"].error.code == "invalid_command"  # type: ignore[union-attr]  # a refused ack always carries its error
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")

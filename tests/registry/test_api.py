@@ -22,7 +22,7 @@ BASE = "/api/v1/registry/offices"
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(create_app(settings_in(tmp_path))) as test_client:
-        users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]
+        users: UserStore = test_client.app.state.users  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
         add_accounts(users, "sai-gon")
         users.add("tn.lan", full_name="Trần Ngọc Lan", unit="hcm.sai_gon.vp", roles=["reception"], password=None)
         users.add("nv.binh", full_name="Nguyễn Văn Bình", unit="hcm.ben_thanh.vp", roles=["reception"], password=None)
@@ -46,10 +46,10 @@ def test_it_changes_the_office_and_the_export_and_deadlines_follow(client: TestC
     assert exported.headers["content-type"].startswith("application/yaml")
     config = parse_office_config(yaml.safe_load(exported.text), "export")
     assert config.version == 4 and [c.number for c in config.counters] == [1, 2, 3, 4]
-    assert config.hours.cutoff == time(16) and config.counter(1).keypad.next == 5  # type: ignore[union-attr]
+    assert config.hours.cutoff == time(16) and config.counter(1).keypad.next == 5  # type: ignore[union-attr]  # counter(1) has a keypad in this test; both are Optional in general
     # the office views of the queue API read the same rows
     assert [c["number"] for c in client.get("/api/v1/offices/sai-gon", headers=it).json()["counters"]] == [1, 2, 3, 4]
-    calendar = client.app.state.dossiers.calendar_of("sai-gon")  # type: ignore[attr-defined]
+    calendar = client.app.state.dossiers.calendar_of("sai-gon")  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
     assert calendar.hours.periods[0].start == time(8) and calendar.hours.cutoff == time(16)
 
 
