@@ -251,6 +251,20 @@ def _apologise(fields: Fields, choices: Choices) -> dict[str, Any]:
     return {"reason": reason, "new_appointment": new.isoformat()}
 
 
+def _register_result(fields: Fields, choices: Choices) -> dict[str, Any]:
+    """The clerk's form, on the dossier page too: the same checks as the register page (cloud/web/register_pages.py)."""
+    from cloud.web.register_pages import check_form  # that module's page imports the console's shared parts
+
+    def first(name: str) -> str:
+        return (fields.get(name) or [""])[0]
+
+    payload, problems = check_form("", first("document_number"), first("signed_on"), first("signer"),
+                                   first("stamped") or None)
+    if problems:
+        raise FormError(" ".join(problems))
+    return payload
+
+
 def _withdraw(fields: Fields, choices: Choices) -> dict[str, Any]:
     return {"reason": text(fields, "reason", "Lý do rút hồ sơ")}
 
@@ -273,10 +287,9 @@ FORMS: Mapping[Action, ActionForm] = {f.action: f for f in (
     ActionForm(A.return_result, "Trả kết quả", _return_result),
     ActionForm(A.apologise, "Lập thư xin lỗi, hẹn lại", _apologise, tone="plain"),
     ActionForm(A.withdraw, "Rút hồ sơ", _withdraw, tone="bad"),
+    ActionForm(A.register_result, "Vào sổ kết quả", _register_result),
 )}
-OWN_PAGES: Mapping[Action, str] = {A.register_result: "/console/register"}
-"""Actions with a page of their own instead of a form on the dossier page (the clerk's register)."""
-assert set(FORMS) | set(OWN_PAGES) == {t.action for t in TRANSITIONS}, "every action of the table has a form"
+assert set(FORMS) == {t.action for t in TRANSITIONS}, "every action of the table has a form"
 
 
 def answerable_subtasks(dossier: Dossier, actor: Actor) -> list[int]:
