@@ -1,11 +1,12 @@
-"""Dossier API throughput: create + 5 transitions per dossier over HTTP, on SQLite and on PostgreSQL.
+"""Dossier API throughput: create + 6 transitions per dossier over HTTP, on SQLite and on PostgreSQL.
 
 Starts the real cloud service (``onestop cloud``, its own process, no MQTT
 broker: dossiers do not need one) on a fresh SQLite file, then on a fresh
 PostgreSQL database (a throwaway server from Debian's packages, as the tests
 start it), signs in five officers, and has ``--clients`` threads each walk
 dossiers through: receive (reception) → assign (department head) → start →
-submit (specialist) → approve (leader) → deliver_result (results desk).
+submit (specialist) → approve (leader) → register_result (clerk) →
+deliver_result (results desk).
 Every request is timed; prints requests/s and p50/p90/p99 per database.
 
     .venv/bin/python bench/dossiers.py [--dossiers 500] [--clients 8] [--only sqlite|postgresql]
@@ -25,6 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stack import ROOT, START_TIMEOUT_S, percentile, staff_headers, stop  # noqa: E402
 from broker.process import free_port  # noqa: E402
+from workdays import VN_TZ  # noqa: E402
 
 OFFICE = "sai-gon"  # Phường Sài Gòn (cloud/data/province.yaml); its desk officers have it as their unit
 DEPT = "hcm.sai_gon.kt"  # Phòng Kinh tế, Hạ tầng và Đô thị: handles KD.01
@@ -44,6 +47,7 @@ OFFICERS = {  # username: (role, unit)
     "b.truongphong": ("department_head", DEPT),
     "b.chuyenvien": ("specialist", DEPT),
     "b.lanhdao": ("leader", "hcm.sai_gon"),
+    "b.vanthu": ("clerk", OFFICE),
     "b.trakq": ("results_desk", OFFICE),
 }
 
@@ -68,7 +72,7 @@ def start_cloud(data_dir: Path, db_url: str) -> tuple[subprocess.Popen[bytes], s
 
 def walk(client: httpx.Client, url: str, headers: dict[str, dict[str, str]], timings: list[float],
          errors: list[str]) -> None:
-    """One dossier from reception to the results desk: 6 requests."""
+    """One dossier from reception to the results desk: 7 requests."""
 
     def call(method: str, path: str, who: str, body: object) -> dict | None:
         started = time.perf_counter()
@@ -89,6 +93,8 @@ def walk(client: httpx.Client, url: str, headers: dict[str, dict[str, str]], tim
         ("start", "b.chuyenvien", {}),
         ("submit", "b.chuyenvien", {"officer": "b.lanhdao", "unit": "hcm.sai_gon"}),
         ("approve", "b.lanhdao", {}),
+        ("register_result", "b.vanthu", {"document_symbol": "QĐ-UBND", "signer": "Phạm Quang Minh", "stamped": True,
+                                         "signed_on": datetime.now(VN_TZ).date().isoformat()}),
         ("deliver_result", "b.trakq", {}),
     ]
     for action, who, body in steps:
@@ -135,7 +141,7 @@ def run(name: str, db_url: str, data_dir: Path, dossiers: int, clients: int) -> 
     finally:
         stop(process)
     rate = len(timings) / elapsed
-    print(f"{name}: {dossiers} dossiers × 6 requests = {len(timings)} requests in {elapsed:.1f} s "
+    print(f"{name}: {dossiers} dossiers × 7 requests = {len(timings)} requests in {elapsed:.1f} s "
           f"with {clients} clients")
     print(f"  {rate:,.0f} requests/s   p50 {percentile(timings, 50):.1f} ms   p90 {percentile(timings, 90):.1f} ms   "
           f"p99 {percentile(timings, 99):.1f} ms   max {max(timings):.1f} ms   errors {len(errors)}")

@@ -61,7 +61,7 @@ def add(
     full_name: Annotated[str, typer.Option("--name", help="full name as officers read it, e.g. 'Trần Ngọc Lan'")],
     unit: Annotated[str, typer.Option(help="unit code from province.yaml, e.g. hcm.sai_gon.vhxh or sai-gon (a desk)")],
     role: Annotated[list[str], typer.Option(help="a role; repeat for several: reception, department_head, "
-                                            "specialist, leader, results_desk, admin, it, provincial_monitor")],
+                                            "specialist, leader, clerk, results_desk, admin, it, provincial_monitor")],
     no_password: Annotated[bool, typer.Option(help="token-only account, e.g. for a notification worker")] = False,
     password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
 ) -> None:

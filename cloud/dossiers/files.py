@@ -9,9 +9,11 @@ renamed into place: a crash leaves a stray file in ``tmp/`` (removed at the
 next start), never a half file under a digest.
 
 **In the database** the row and its audit entry (``attachment_added``,
-``note_added``) are inserted in one write transaction. If that transaction
-fails, a file this upload brought to disk is removed again unless some row
-names its digest (another upload of the same bytes committed meanwhile).
+``note_added``) are inserted in one write transaction, which also moves the
+file into place. If that transaction fails, a file this upload brought to
+disk is removed again unless some row names its digest (another upload of
+the same bytes committed meanwhile); placing and removing a digest's file
+are serialised with the rows by :func:`_lock_digest`.
 
 Refusals (:class:`UploadRefused`, :class:`cloud.domain.attachments.BadText`)
 happen before anything is kept.
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import structlog
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 
 from cloud.db import audit
 from cloud.db.dossier_files import attachment_table, note_table
@@ -78,8 +80,8 @@ class _Received:
     sha256: str
     size: int
     media_type: str
-    created: bool
-    """This upload put the file on disk (it was not there already)."""
+    temp: Path
+    """Where it was written, in ``tmp/``, until :meth:`FileStore.place` moves it."""
 
 
 class FileStore:
@@ -90,8 +92,13 @@ class FileStore:
         self.tmp = root / "tmp"
 
     def prepare(self) -> None:
-        """Create the directories (0700) and remove what a crash left half-written in ``tmp/``."""
-        private_dir(self.root)
+        """Create the directories (0700) and remove what a crash left half-written in ``tmp/``.
+
+        Missing parents are made 0700 too (``mkdir(parents=True)`` would give them the umask's 0755):
+        the default root is under the data directory, which this may be the first to create.
+        """
+        for missing in reversed([p for p in (self.root, *self.root.parents) if not p.exists()]):
+            private_dir(missing)
         private_dir(self.tmp)
         for stray in self.tmp.iterdir():
             stray.unlink(missing_ok=True)
@@ -100,7 +107,7 @@ class FileStore:
         return self.root / sha256[:2] / sha256
 
     def receive(self, source: BinaryIO, max_bytes: int) -> _Received:
-        """Copy ``source`` to its digest's place; :class:`UploadRefused` (nothing kept) when it may not be."""
+        """Copy ``source`` to ``tmp/``, hashed and measured; :class:`UploadRefused` (nothing kept) when it may not be."""
         private_dir(self.tmp)
         temp = self.tmp / f"{secrets.token_hex(8)}.part"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE)
@@ -124,17 +131,20 @@ class FileStore:
             media_type = sniff(head)
             if media_type is None:
                 raise UploadRefused(WRONG_TYPE)
-            sha256 = digest.hexdigest()
-            final = self.path_of(sha256)
-            private_dir(final.parent)
-            if final.exists():
-                temp.unlink()
-                return _Received(sha256, size, media_type, created=False)
-            os.replace(temp, final)
-            return _Received(sha256, size, media_type, created=True)
+            return _Received(digest.hexdigest(), size, media_type, temp)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+
+    def place(self, received: _Received) -> bool:
+        """Move a received file to its digest's place; False (and the copy dropped) when it is there already."""
+        final = self.path_of(received.sha256)
+        private_dir(final.parent)
+        if final.exists():
+            received.temp.unlink(missing_ok=True)
+            return False
+        os.replace(received.temp, final)
+        return True
 
 
 class DossierFiles:
@@ -150,8 +160,11 @@ class DossierFiles:
         name = clean_filename(filename)
         received = self.files.receive(source, max_bytes)
         at = self.clock()
+        created = False
         try:
             with write_transaction(self.engine) as conn:
+                _lock_digest(conn, received.sha256)
+                created = self.files.place(received)
                 new_id = conn.execute(attachment_table.insert().values(
                     dossier=code, filename=name, sha256=received.sha256, size=received.size,
                     media_type=received.media_type, uploaded_by=actor.officer, uploaded_role=actor.role.value,
@@ -162,7 +175,8 @@ class DossierFiles:
                              data={"attachment": new_id, "filename": name, "sha256": received.sha256,
                                    "size": received.size, "media_type": received.media_type})
         except BaseException:
-            if received.created:
+            received.temp.unlink(missing_ok=True)
+            if created:
                 self._forget(received.sha256)
             raise
         return Attachment(int(new_id), code, name, received.sha256, received.size, received.media_type,
@@ -171,14 +185,14 @@ class DossierFiles:
     def _forget(self, sha256: str) -> None:
         """Remove a file whose row did not commit, unless a committed row names the same bytes."""
         try:
-            with self.engine.connect() as conn:
+            with write_transaction(self.engine) as conn:
+                _lock_digest(conn, sha256)
                 used = conn.execute(select(func.count()).select_from(attachment_table)
                                     .where(attachment_table.c.sha256 == sha256)).scalar_one()
+                if not used:
+                    self.files.path_of(sha256).unlink(missing_ok=True)
         except Exception:  # the database is the reason we are here: keep the file rather than guess
             log.warning("attachment_orphan_kept", sha256=sha256)
-            return
-        if not used:
-            self.files.path_of(sha256).unlink(missing_ok=True)
 
     def attachments(self, code: str) -> list[Attachment]:
         with self.engine.connect() as conn:
@@ -209,6 +223,17 @@ class DossierFiles:
         with self.engine.connect() as conn:
             rows = conn.execute(select(note_table).where(note_table.c.dossier == code).order_by(note_table.c.id))
             return [Note(r.id, r.dossier, r.author, r.text, r.at) for r in rows]
+
+
+def _lock_digest(conn: Connection, sha256: str) -> None:
+    """Serialise placing and removing the file of one digest with the rows naming it.
+
+    Without it, an upload whose transaction failed could remove the file that a second upload of the
+    same bytes had just found in place and was committing a row for. On SQLite the write transaction
+    already runs alone; on PostgreSQL a transaction-scoped advisory lock on the digest does it.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(sha256[:15], 16)})
 
 
 def _attachment(r: Any) -> Attachment:

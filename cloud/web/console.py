@@ -101,6 +101,7 @@ WORK_PAGES: dict[Role, tuple[str, str]] = {
     Role.specialist: ("/console/inbox", "Hồ sơ của tôi"),
     Role.leader: ("/console/approvals", "Chờ phê duyệt"),
     Role.results_desk: ("/console/results", "Trả kết quả"),
+    Role.clerk: ("/console/register", "Vào sổ kết quả"),
 }
 """The work list of a role (cloud/web/desk_pages.py): its link in the header and the dossier page's way back."""
 templates.env.globals["work_pages"] = WORK_PAGES

@@ -131,10 +131,12 @@ def render_dossier(request: Request, user: Principal, store: DossierStore, users
         "received_by": people.get(d.received_by.officer, d.received_by.officer) if d.received_by.officer else None,
         "ticket": d.ticket, "ticket_officer": d.ticket.officer_name if d.ticket else None,
         "handling": units.get(d.handling_unit, d.handling_unit),
+        "has_apology": bool(d.clock.apologies),  # Mẫu 04 is printed only for a dossier apologised for
         "forms": forms, "choices": choices_for(store, users, d, user.actor, forms) if forms else None,
         "failed": failed or {}, "flash": flash, "dossier": d, "units": units, "people": people,
         "version": stored.version, "next": work[0] if user.role is Role.leader and work else None,
         "back": work[0] if work else None, "back_label": work[1] if work else None,
+        "registration": d.registration,
         **files_context(request, stored, user),
     }, status_code=status)
     if flash is not None:

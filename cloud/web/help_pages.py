@@ -45,7 +45,7 @@ GUIDES: tuple[Guide, ...] = (
           frozenset({Role.department_head, Role.specialist})),
     Guide("phe-duyet", "Phê duyệt kết quả", "Lãnh đạo", frozenset({Role.leader})),
     Guide("tra-ket-qua", "Vào sổ và trả kết quả", "Văn thư, cán bộ trả kết quả",
-          frozenset({Role.results_desk})),
+          frozenset({Role.results_desk, Role.clerk})),
     Guide("quan-tri", "Quản trị và giám sát", "Quản trị hệ thống, cán bộ CNTT, giám sát cấp tỉnh",
           frozenset({Role.admin, Role.it, Role.provincial_monitor})),
 )

@@ -32,11 +32,19 @@ from cloud.db import intake_outcomes
 from cloud.db.tables import ticket_table
 from cloud.domain.access import Permission, may
 from cloud.domain.catalogue import MAX_QUERY
+from cloud.domain.deadlines import DeadlineError
 from cloud.domain.intake import KIND_LABELS_VI, OutcomeKind, check_applicant, lines
 from cloud.domain.workflow import DossierIncomplete, ReceivedPaper, TransitionRefused, UnknownDocuments
 from cloud.dossiers import records
 from cloud.dossiers.intake import IntakeInvalid, IntakeOfficeUnknown, OutcomeRequest, record_outcome
-from cloud.dossiers.store import DossierNotFound, DossierStore, NewDossier
+from cloud.dossiers.store import (
+    DossierNotFound,
+    DossierStore,
+    NewDossier,
+    NoHandlingUnit,
+    OfficeNotFound,
+    ProcedureNotFound,
+)
 from cloud.dossiers.tickets import TicketNotAttachable, TicketNotFound
 from cloud.web.console import SignInRedirect, templates
 
@@ -199,8 +207,13 @@ def _receive(store: DossierStore, user: Principal, office: str, base: str, value
         return None, {"papers": "Thành phần hồ sơ không có trong danh mục của thủ tục: " + ", ".join(exc.unknown) + "."}
     except (TicketNotFound, TicketNotAttachable) as exc:
         return None, {"ticket": _ticket_message(exc, values["ticket"])}
-    except (LookupError, ValueError, TransitionRefused) as exc:  # unknown procedure, no handling unit, refused
-        return None, {"procedure": f"Không thể tiếp nhận hồ sơ cho thủ tục này ({exc})."}
+    except ProcedureNotFound:
+        return None, {"procedure": "Vui lòng chọn thủ tục hành chính trong danh mục."}
+    except NoHandlingUnit:
+        return None, {"procedure": "Chưa có phòng chuyên môn nào của đơn vị giải quyết lĩnh vực của thủ tục này; "
+                                   "vui lòng báo quản trị hệ thống."}
+    except (OfficeNotFound, TransitionRefused, DeadlineError):
+        return None, {"procedure": "Không thể tiếp nhận hồ sơ cho thủ tục này tại bộ phận này."}
     return f"{base}/done?dossier={stored.dossier.code}", {}
 
 

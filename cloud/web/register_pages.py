@@ -54,9 +54,10 @@ def _waiting(store: DossierStore, office: str, scope: Scope) -> list[StoredDossi
     return sorted((s for s in found if s.dossier.registration is None), key=lambda s: s.dossier.updated_at)
 
 
-def _page(request: Request, user: Principal, store: DossierStore, scope: Scope, *, errors: dict[str, list[str]]
-          | None = None, values: dict[str, dict[str, str]] | None = None, done: str | None = None,
-          status: int = 200) -> HTMLResponse:
+def _page(request: Request, user: Principal, store: DossierStore, scope: Scope, *,
+          errors: dict[str, list[str]] | None = None, values: dict[str, dict[str, str]] | None = None,
+          done: str | None = None, status: int = 200) -> HTMLResponse:
+    """The page, with ``errors`` and the typed ``values`` of a refused form (by dossier code) kept in it."""
     assert user.user is not None
     office = user.user.unit
     waiting = _waiting(store, office, scope)

@@ -8,6 +8,8 @@ applicant, ticks the papers and receives; the receipt slip is a PDF.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,7 +48,10 @@ def test_reception_receives_a_dossier_from_the_called_ticket(stack, browser, tmp
     console.get_by_test_id("intake-1").click()
     expect(console.get_by_test_id("intake-ticket")).to_contain_text("A001")
     console.get_by_test_id("procedure-query").fill("dang ky khai sinh")
-    console.get_by_test_id("procedure-search-submit").click()
+    results = console.get_by_test_id("procedure-results").locator("a").first
+    expect(results).to_have_text("Đăng ký khai sinh")  # while typing (intake.js), before the form is sent
+    console.get_by_test_id("procedure-search-submit").click()  # the plain GET form, as without JavaScript
+    expect(console).to_have_url(re.compile(r"/intake\?q=dang\+ky\+khai\+sinh$"))
     expect(console.get_by_test_id("procedure-results").locator("a").first).to_have_text("Đăng ký khai sinh")
     keep(console, tmp_path, "intake-search")
 

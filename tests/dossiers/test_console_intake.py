@@ -111,3 +111,24 @@ def test_another_office_is_not_found_and_other_roles_sign_in_as_reception(client
     assert client.post(PAGE, headers=bc_reception, data={**FORM, "outcome": "refusal", "reasons": "x"}).status_code == 404
     to_login = client.get(PAGE, headers=specialist, follow_redirects=False)
     assert to_login.status_code == 303 and to_login.headers["location"].startswith("/login?next=")
+
+
+def test_a_console_session_submits_only_from_the_consoles_own_pages(client: TestClient, store: DossierStore) -> None:
+    from datetime import timedelta
+
+    users = client.app.state.users  # type: ignore[attr-defined]
+    session = users.issue_token("tn.lan", kind="session", name="browser", ttl=timedelta(hours=1))
+    client.cookies.set("onestop_session", session.secret)
+    data = {**FORM, "outcome": "refusal", "reasons": "Hồ sơ giả mạo"}
+    forged = client.post(PAGE, data=data, headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    bare = client.post(PAGE, data=data, follow_redirects=False)
+    assert forged.status_code == bare.status_code == 403 and forged.json()["code"] == "cross_origin"
+    assert rows(store) == (0, 0)
+    same = client.post(PAGE, data=data, headers={"Origin": "http://testserver"}, follow_redirects=False)
+    assert same.status_code == 303 and rows(store) == (0, 1)
+
+
+def test_receiving_an_unknown_procedure_is_a_message_not_an_error(client: TestClient, store: DossierStore) -> None:
+    page = submit(client, "receive", procedure="XX.99", papers=("XX.99-1",))
+    assert page.status_code == 422 and "Vui lòng chọn thủ tục hành chính trong danh mục." in page.text
+    assert rows(store) == (0, 0)

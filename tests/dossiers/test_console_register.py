@@ -36,6 +36,9 @@ def test_the_page_lists_signed_results_and_registers_one(client: TestClient, sto
     assert 'data-testid="register-line-1"' in after and "1/QĐ-UBND" in after and "12/10/2026" in after
     assert "Cán bộ vt.hoa" in after and ">vt.hoa<" not in after  # who registered it, by name
     assert register_lines(store) == [(2026, 1, signed)]
+    record = client.get(f"/console/dossiers/{signed}", headers=desk).text  # what the desk then reads
+    assert "Số 1/2026 · 1/QĐ-UBND · ký ngày 12/10/2026 · Phạm Quang Minh · đã đóng dấu" in record
+    assert "Vào sổ, đóng dấu kết quả" in record  # the history's step
 
 
 def test_the_form_is_checked_in_vietnamese_and_nothing_is_registered(client: TestClient, store) -> None:

@@ -215,6 +215,21 @@ def test_a_failed_transaction_leaves_no_row_no_entry_and_no_file(client: TestCli
     assert counts(client, code) == before
     assert [p.name for p in stored_files(settings)] == [shared["sha256"]]
 
+    class Cut(io.BytesIO):
+        """An upload whose connection drops half-way."""
+
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() > 0:
+                raise OSError("connection reset")
+            return super().read(1000)
+
+    with pytest.raises(OSError):
+        files.attach(code, "dut.pdf", Cut(PDF), actor, max_bytes=LIMIT)
+    assert counts(client, code) == before
+    assert [p.name for p in stored_files(settings)] == [shared["sha256"]], "a half-written file was left in tmp/"
+    files._forget(shared["sha256"])  # a failed upload of the same bytes cleaning up: a committed row keeps the file
+    assert [p.name for p in stored_files(settings)] == [shared["sha256"]]
+
 
 def test_a_crash_s_half_written_file_is_removed_at_start(settings: Settings, client: TestClient) -> None:
     """What ``tmp/`` holds at start-up is an upload that never finished: the next start removes it."""

@@ -72,3 +72,17 @@ def test_the_apology_answers_like_the_receipt_to_callers_outside_its_scope(clien
     assert other.status_code == 404 and other.json()["code"] == "dossier_not_found"
     assert client.get(PDF.format(code)).status_code == 401
     assert client.get(PDF.format(code), headers=it).status_code == 403
+
+
+def test_the_dossier_page_links_the_control_sheet_always_and_the_apology_once_made(client: TestClient) -> None:
+    code = new_dossier(client)["code"]
+    page = client.get(f"/console/dossiers/{code}", headers=reception).text
+    assert f'href="/api/v1/dossiers/{code}/control-sheet.pdf"' in page and "In phiếu kiểm soát (Mẫu 05)" in page
+    assert "Mẫu 04" not in page  # no apology: nothing to print
+    advance(client, code, "in_process")
+    assert act(client, code, "apologise", head, {"reason": REASON, "new_appointment": "2026-10-19T10:00:00+07:00"}
+               ).status_code == 200
+    page = client.get(f"/console/dossiers/{code}", headers=reception).text
+    link = f'href="/api/v1/dossiers/{code}/apology.pdf"'
+    assert link in page and "In phiếu xin lỗi (Mẫu 04)" in page
+    assert client.get(f"/api/v1/dossiers/{code}/apology.pdf", headers=reception).content[:5] == b"%PDF-"

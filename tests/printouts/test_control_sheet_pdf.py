@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.dossiers.conftest import Clock, bc_reception, desk, head, leader, new_dossier, reception, specialist
+from tests.dossiers.conftest import REGISTER, Clock, bc_reception, clerk, desk, head, leader, new_dossier, reception, specialist
 from tests.dossiers.flows import act
 from tests.printouts.reading import ocr, page_images, pdf_fonts, pdf_info, region_image, run, scanned_codes
 from tests.printouts.test_receipt_pdf import A5, AGENCY_BLOCK
@@ -29,7 +29,8 @@ def walk(client: TestClient, clock: Clock, code: str) -> None:
         (timedelta(minutes=30), "start", specialist, {}),
         (timedelta(days=3), "submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd"}),
         (timedelta(hours=1), "approve", leader, {"result_ref": "GCN 46A8012345"}),
-        (timedelta(minutes=30), "deliver_result", desk, {}),
+        (timedelta(minutes=15), "register_result", clerk, REGISTER),
+        (timedelta(minutes=15), "deliver_result", desk, {}),
         (timedelta(hours=1), "return_result", desk, {"channel": "in_person", "id_checked": True}),
     ]
     for delay, action, who, payload in steps:
@@ -70,7 +71,9 @@ def test_the_control_sheet_lists_every_hand_over_by_name(client: TestClient, clo
     # the text layer says which cell is which (OCR reads a table's cells across each other)
     layer = " ".join(run("pdftotext", pdf, "-").split())
     assert "Nhận: Người nộp hồ sơ – Đỗ Thị Mười" in layer  # the last hand-over: to the citizen, by name
-    assert layer.count("Giao:") == 2 * 5  # receive, assign, submit, deliver, return: each a giver and a time
+    moves = client.get(f"/api/v1/dossiers/{code}", headers=reception).json()["dossier"]["handovers"]
+    assert len(moves) >= 5  # receive, assign, submit, deliver, return at least
+    assert layer.count("Giao:") == 2 * len(moves)  # each hand-over a row: a giver and a time
     assert "Ủy ban nhân dân Thành phố Thủ Dầu Một" in layer  # the leader's unit by name, not "tdm.ubnd"
     assert "tdm.ptckh" not in layer and "tdm-bptn" not in layer  # units by name, never by code
     assert scanned_codes(images[0]) == {"QR-Code": code}

@@ -12,8 +12,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from cloud.api.routes import printouts
 from tests.dossiers.conftest import Clock, bc_reception, desk, head, it, new_dossier, reception, specialist
 from tests.dossiers.flows import act, advance
 from tests.printouts.reading import ocr, page_images, pdf_fonts, pdf_info, region_image, run
@@ -77,7 +79,8 @@ def test_the_register_lists_the_dossiers_received_in_the_period(client: TestClie
     print(f"register.pdf: {len(crowd) + 2} rows, {pages} pages, {elapsed_ms:.0f} ms, {len(response.content)} bytes")
 
 
-def test_the_register_refuses_bad_periods_with_clear_messages(client: TestClient) -> None:
+def test_the_register_refuses_bad_periods_with_clear_messages(client: TestClient, monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
     def ask(office: str = "tdm-bptn", headers: dict[str, str] = reception, **params: str):
         return client.get(PDF.format(office), headers=headers, params=params)
 
@@ -95,3 +98,9 @@ def test_the_register_refuses_bad_periods_with_clear_messages(client: TestClient
     assert ask(office="khong-co", **PERIOD).status_code == 404
     assert ask(headers=it, **PERIOD).status_code == 403
     assert client.get(PDF.format("tdm-bptn"), params=PERIOD).status_code == 401
+    monkeypatch.setattr(printouts, "MAX_REGISTER_ROWS", 1)
+    new_dossier(client)
+    new_dossier(client)
+    too_long = ask(**PERIOD)
+    assert too_long.status_code == 422 and too_long.json()["code"] == "register_too_long", too_long.text
+    assert "khoảng thời gian ngắn hơn" in too_long.json()["message_vi"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -48,15 +48,16 @@ from workdays import VN_TZ
 router = APIRouter(tags=["dossiers"], dependencies=[allow(P.dossier_read)])
 
 MAX_SPAN_DAYS = 366
-MAX_REGISTER_ROWS = 3000
-"""A register longer than this is asked for by shorter periods (a month of a busy ward is ~2,000 dossiers)."""
+MAX_REGISTER_ROWS = 1000
+"""A register longer than this is asked for by shorter periods: WeasyPrint lays out a row in ~20-140 ms
+(docs/workflow.md, printouts), so 1,000 rows (~70 pages) is already a long wait at the desk."""
 
 SIGNER_TITLES = {Role.leader: "THỦ TRƯỞNG CƠ QUAN", Role.department_head: "TRƯỞNG PHÒNG",
                  Role.specialist: "CÁN BỘ THỤ LÝ HỒ SƠ"}
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-PDF_200 = {"content": {"application/pdf": {}}}
+PDF_200: dict[str, Any] = {"content": {"application/pdf": {}}}
 
 
 def unit_name(store: DossierStore, units: dict[str, str], code: str) -> str:
@@ -156,8 +157,9 @@ def control_rows(store: DossierStore, stored: StoredDossier, history: list[Event
             due, step_timing = d.clock.due, timing(calendar, d.clock.due, ho.at)
         index = _event_index(ho, history)
         given = history[index] if index is not None else None
+        taken: EventRecord | None = None
+        taken_at: datetime | None = ho.at
         if ho.receiver.unit in (APPLICANT_UNIT, POST_UNIT):  # the citizen and the post take it as it is handed
-            taken, taken_at = None, ho.at
             receiver = stored.applicant_name if ho.receiver.unit == APPLICANT_UNIT else None
         else:
             taken = receipt_event(ho, index or 0, history)
@@ -246,7 +248,7 @@ def register_pdf(
                        received_before=datetime.combine(end + timedelta(days=1), time(), VN_TZ))
     if len(found) > MAX_REGISTER_ROWS:
         raise ApiError(422, "register_too_long", f"more than {MAX_REGISTER_ROWS} dossiers in the period",
-                       f"Khoảng thời gian này có hơn {MAX_REGISTER_ROWS} hồ sơ; vui lòng in theo từng tháng.")
+                       f"Khoảng thời gian này có hơn {MAX_REGISTER_ROWS} hồ sơ; vui lòng chọn khoảng thời gian ngắn hơn.")
     units = store.unit_names()
     people = records.officer_names(store.engine, [s.dossier.assignee.officer for s in found if s.dossier.assignee])
     issuer, _, unit_name = _issuer(store, office)
