@@ -16,6 +16,7 @@ commands and cursors and receives acks.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from cloud.web import install as install_console
 from cloud.web import router as console_router
 from cloud.web.console import STATIC_DIR
 from cloud.web.dossier_files import upload_router as console_uploads
+from cloud.web.live import LiveHub
 from transport import MqttClient
 from transport.http_server import BackgroundServer
 from transport.versions import package_version
@@ -134,6 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.users = UserStore(services.engine)
         dossiers = services.dossiers
         app.state.files = DossierFiles(services.engine, attachments, clock=lambda: dossiers.clock())
+        # The console's event streams (cloud.web.live) wake when an office's records change.
+        services.ingest.writer.on_change = services.bus.on_change = app.state.live.notify
         try:
             yield
         finally:
@@ -149,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.throttle = SignInThrottle()
+    app.state.live = LiveHub()
     errors.install(app)
     docs.install(app)
     install_console(app)
@@ -164,6 +169,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+GRACEFUL_SHUTDOWN_S = 30
+"""At shutdown, how long uvicorn lets open requests finish before cancelling them (a command waits
+``command_timeout_s`` at most; the event streams end at once: ``StreamClosingServer``)."""
+
+
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """What uvicorn enforces on connections: the idle keep-alive, the concurrency cap, a deadline on each
     request's head (``cloud.http_protocol``: uvicorn has none of its own).
@@ -173,14 +183,32 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """
     return {"timeout_keep_alive": settings.http_keep_alive_s, "limit_concurrency": settings.http_limit_concurrency,
             "h11_max_incomplete_event_size": settings.http_max_header_bytes,
-            "http": with_head_timeout(settings.http_head_timeout_s)}
+            "http": with_head_timeout(settings.http_head_timeout_s),
+            "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S}
+
+
+class StreamClosingServer(uvicorn.Server):
+    """uvicorn that ends the console's event streams as its shutdown begins.
+
+    On SIGTERM uvicorn stops accepting, then waits for every open response to finish before the
+    lifespan's shutdown; an event stream never finishes by itself, so without this a restart would
+    hang on any open console page. ``LiveHub.close`` makes each stream return at once (the browser
+    reconnects to the next server); ``timeout_graceful_shutdown`` (``uvicorn_options``) is the backstop.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        live = getattr(getattr(self.config.app, "state", None), "live", None)
+        if isinstance(live, LiveHub):
+            live.close()
+        await super().shutdown(sockets)
 
 
 def run(settings: Settings | None = None) -> None:
     """Serve the cloud service on ``settings.http_host:http_port`` until SIGINT/SIGTERM."""
     settings = settings or Settings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, lifespan="on",
-                log_level="info", access_log=settings.http_access_log, **uvicorn_options(settings))
+    StreamClosingServer(uvicorn.Config(create_app(settings), host=settings.http_host, port=settings.http_port,
+                                       lifespan="on", log_level="info", access_log=settings.http_access_log,
+                                       **uvicorn_options(settings))).run()
 
 
 class CloudServer(BackgroundServer):
@@ -190,7 +218,8 @@ class CloudServer(BackgroundServer):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.app = create_app(settings)
-        super().__init__(self.app, settings.http_host, settings.http_port, "cloud service", **uvicorn_options(settings))
+        super().__init__(self.app, settings.http_host, settings.http_port, "cloud service", server=StreamClosingServer,
+                         **uvicorn_options(settings))
 
     def __enter__(self) -> CloudServer:
         return self.start()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any, Self
 
 import uvicorn
@@ -24,13 +25,15 @@ from transport.waiting import WaitTimeout, wait_until
 
 
 class BackgroundServer:
-    def __init__(self, app: Any, host: str, port: int, name: str, **options: Any) -> None:
-        """``options``: further ``uvicorn.Config`` settings (the cloud's connection limits)."""
+    def __init__(self, app: Any, host: str, port: int, name: str, *,
+                 server: Callable[[uvicorn.Config], uvicorn.Server] = uvicorn.Server, **options: Any) -> None:
+        """``options``: further ``uvicorn.Config`` settings (the cloud's connection limits); ``server``: makes
+        the uvicorn server (the cloud's ends its event streams when shutdown begins)."""
         self.host, self.name = host, name
         self._socket = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
         self.port = int(self._socket.getsockname()[1])
-        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level="warning",
-                                                     lifespan="on", **options))
+        self._server = server(uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="on",
+                                             **options))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, name=name,
                                         daemon=True)
 

@@ -17,6 +17,7 @@ dead letters. None of this can raise into paho's thread.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,8 @@ class CommandBus:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting: dict[str, asyncio.Future[Ack]] = {}
         self._background: set[asyncio.Task[Any]] = set()
+        #: Called with the office whose records an ack's effect changed (the console's streams, cloud.web.live).
+        self.on_change: Callable[[set[str]], None] | None = None
         client.subscribe(topics.subscription(topics.Channel.ACK), self._on_ack, qos=1)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -96,6 +99,8 @@ class CommandBus:
                 bound.warning("command.timeout", timeout_s=timeout)
                 raise CommandTimeout(envelope.id, office, node, timeout) from None
             await asyncio.to_thread(records.record_ack, self.engine, ack, effect)
+            if effect is not None and ack.ok and self.on_change is not None:
+                self.on_change({office})  # the effect changed the office's records (a counter's sitting)
             bound.info("command.acked", ok=ack.ok, error=ack.error.code if ack.error else None,
                        ms=round((datetime.now(UTC) - now).total_seconds() * 1000, 1))
             return ack

@@ -93,6 +93,8 @@ class _Batch:
     touched: dict[cursors.EpochKey, set[int]] = field(default_factory=dict)
     stored: int = 0
     duplicates: int = 0
+    #: Offices whose tickets, counters or nodes this batch changed (for ``on_change``).
+    offices: set[str] = field(default_factory=set)
 
 
 #: A handler decodes its messages (no lock held) and returns what to write once the
@@ -115,6 +117,8 @@ class IngestWriter:
         self.dead_letter_max_rows = dead_letter_max_rows
         self.prune_interval_s = prune_interval_s
         self._next_prune = 0.0  # time.monotonic() of the next prune: the first batch prunes
+        #: Called after each commit with the offices it changed (the console's live streams, cloud.web.live).
+        self.on_change: Callable[[set[str]], None] | None = None
         #: Batches as the receiver made them; bounded, so a writer that falls behind holds the receiver back.
         self._inbox: queue.Queue[tuple[list[Inbound], Settle | None] | None] = queue.Queue(maxsize=queued_batches)
         self._queued = 0
@@ -253,6 +257,11 @@ class IngestWriter:
                   dead=len(found.dead))
         for (office, node), (epoch, seq) in published.items():
             self._publish_cursor(office, node, epoch, seq)
+        if found.offices and self.on_change is not None:
+            try:
+                self.on_change(found.offices)
+            except Exception:  # a viewer's wake-up must never stop the ingest
+                log.exception("ingest.on_change_failed")
         return True
 
     def _dead_letter_all(self, items: list[Inbound], reason: str) -> bool:
@@ -338,6 +347,7 @@ class IngestWriter:
             self._counter_upsert.execute_encoded(conn, [p for i in new for p in encoded_counters[i]])
             for i in new:
                 found.touched[keys[i]].add(seqs[i])
+                found.offices.add(keys[i][0])
             found.stored += len(new)
 
         return write
@@ -366,7 +376,7 @@ class IngestWriter:
                          # when it vanished, so an offline message keeps the last sighting.
                          "last_seen": item.received_at if state.online else state.ts})
             log.info("node.state", office=state.office, node=state.node, online=state.online)
-        return self._write_nodes(rows)
+        return self._write_nodes(rows, found)
 
     def _links(self, items: list[Inbound], found: _Batch) -> Write:
         rows = []
@@ -383,12 +393,13 @@ class IngestWriter:
             rows.append({"office": office, "node": BRIDGE_NODE, "online": online,
                          "state": {"link": item.payload.decode()}, "last_seen": item.received_at})
             log.info("office.link", office=office, online=online)
-        return self._write_nodes(rows)
+        return self._write_nodes(rows, found)
 
-    def _write_nodes(self, rows: list[dict[str, Any]]) -> Write:
+    def _write_nodes(self, rows: list[dict[str, Any]], found: _Batch) -> Write:
         def write(conn: Connection) -> None:
             if rows:
                 conn.execute(self._node_upsert, rows)
+                found.offices.update(row["office"] for row in rows)
 
         return write
 

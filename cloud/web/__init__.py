@@ -11,6 +11,7 @@ from cloud.web import console, desk_pages, dossier_pages, help_pages
 from cloud.web import intake as intake_pages
 from cloud.web.console import install
 from cloud.web.dossier_files import router as files_router
+from cloud.web.live import router as live_router
 from cloud.web.register_pages import router as register_router
 
 router = APIRouter(include_in_schema=False)
@@ -21,5 +22,6 @@ router.include_router(desk_pages.router)
 router.include_router(help_pages.router)
 router.include_router(files_router)
 router.include_router(register_router)
+router.include_router(live_router)
 
 __all__ = ["install", "router"]

@@ -6,9 +6,10 @@ counter shows its status and who sits there by full name. An officer sees
 the offices of their own administration only, as in the API.
 
 Pages are rendered on the server from the same read models as the API, so
-they are complete without JavaScript; a small script then polls the JSON API
-every second and re-draws the parts that change, and sends the counter
-buttons to the API. Text is Vietnamese; ids and ``data-testid`` attributes
+they are complete without JavaScript; the office page then keeps its parts
+current over the office's event stream (``cloud.web.live``: htmx's SSE
+extension, no polling), the office list polls the JSON API every second, and
+a small script sends the counter buttons to the API. Text is Vietnamese; ids and ``data-testid`` attributes
 are stable for the browser tests.
 """
 

@@ -1,5 +1,6 @@
-// Staff console: keeps the server-rendered page current by polling the JSON API
-// every second, and sends the counter buttons to the API. Vietnamese text only.
+// Staff console: keeps the office list current by polling the JSON API every second (the office
+// page is live over server-sent events: live.js), and sends the counter buttons to the API.
+// Vietnamese text only.
 "use strict";
 
 const Console = (() => {
@@ -15,7 +16,6 @@ const Console = (() => {
     504: "Máy chủ tại bộ phận một cửa không phản hồi (có thể đang mất kết nối). Lệnh sẽ không được thực hiện sau. Vui lòng thử lại.",
   };
   const NETWORK_ERROR = "Không kết nối được với máy chủ trung tâm. Kiểm tra mạng rồi thử lại.";
-  const STATUS_LABELS = { open: "Đang mở", paused: "Tạm nghỉ", closed: "Đóng" };
   // What each button says while it waits, and once the hub did it.
   const ACTIONS = {
     "call-next": { busy: "Đang gọi số…", done: (c, body) => `Đã gọi số ${body.number} tới quầy ${c}.` },
@@ -96,57 +96,6 @@ const Console = (() => {
 
   // -- /console/offices/{office} ----------------------------------------------------------
 
-  function renderNodes(office) {
-    const list = document.getElementById("nodes");
-    const nodes = office.nodes.length ? office.nodes : [{ node: office.hub, online: false }];
-    const items = nodes.map((n) => {
-      const li = document.createElement("li");
-      const name = document.createElement("span");
-      name.className = "node-name";
-      name.textContent = n.node === "bridge" ? "Đường truyền" : `Máy chủ ${n.node}`;
-      const status = document.createElement("span");
-      status.className = "status";
-      status.dataset.testid = `node-${n.node}-status`;
-      setStatus(status, n.online);
-      li.append(name, " ", status);
-      return li;
-    });
-    list.replaceChildren(...items);
-  }
-
-  function renderQueue(queue) {
-    for (const [key, value] of Object.entries(queue.counts)) setText(`count-${key}`, value);
-    for (const c of queue.counters) {
-      setText(`counter-${c.number}-current`, c.current ? c.current.number : "—");
-      setText(`counter-${c.number}-officer`, c.officer_name || "—");
-      setText(`counter-${c.number}-status`, STATUS_LABELS[c.status] || c.status);
-      const status = byTestId(`counter-${c.number}-status`);
-      if (status) status.className = `counter-status ${c.status}`;
-    }
-    for (const f of queue.fields) {
-      setText(`waiting-count-${f.code}`, f.waiting.length);
-      const list = byTestId(`waiting-${f.code}`);
-      if (!list) continue;
-      const numbers = f.waiting.map((t) => `${t.number}:${t.priority}`).join(",");
-      if (list.dataset.numbers === numbers) continue; // unchanged: leave the DOM alone
-      list.dataset.numbers = numbers;
-      list.replaceChildren(...f.waiting.map((t) => {
-        const li = document.createElement("li");
-        li.dataset.testid = `waiting-ticket-${t.number}`;
-        li.textContent = t.number;
-        if (t.priority) {
-          const badge = document.createElement("span");
-          badge.className = "prio";
-          badge.textContent = "Ưu tiên";
-          li.append(" ", badge);
-        }
-        return li;
-      }));
-      const empty = list.parentElement.querySelector(".empty");
-      if (empty) empty.hidden = f.waiting.length > 0;
-    }
-  }
-
   function showMessage(counter, text, ok) {
     const el = byTestId(`counter-${counter}-message`);
     if (!el) return;
@@ -184,13 +133,10 @@ const Console = (() => {
     }
   }
 
+  // The page keeps itself current over the office's event stream (htmx's SSE extension, live.js):
+  // what a button changed arrives there too, so nothing is fetched after it.
   function office(officeId, timeoutS) {
-    const base = `/api/v1/offices/${encodeURIComponent(officeId)}`;
-    const refresh = poll(async () => {
-      const [detail, queue] = await Promise.all([getJson(base), getJson(`${base}/queue`)]);
-      renderNodes(detail);
-      renderQueue(queue);
-    });
+    const refresh = () => {};
     document.querySelectorAll(".counter").forEach((card) => {
       const buttons = [...card.querySelectorAll("button[data-action]")];
       const target = card.querySelector("select[data-testid^='transfer-to-']");
@@ -202,5 +148,5 @@ const Console = (() => {
     });
   }
 
-  return { offices, office };
+  return { offices, office, runCommand, showMessage, toLogin, getJson, setConnection };
 })();
