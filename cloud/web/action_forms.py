@@ -307,7 +307,9 @@ def available(dossier: Dossier, actor: Actor) -> list[ActionForm]:
     too late) are not foreseen here: the engine refuses them with their reason.
     """
     found = []
-    for row in TRANSITIONS:
+    rows = {t.action: t for t in TRANSITIONS}
+    for action in FORMS:  # the forms' order: the leader's decisions approve, refuse, send back
+        row = rows[action]
         if dossier.state not in row.sources or actor.role not in row.roles:
             continue
         if row.action is Action.answer_verification:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -41,7 +42,7 @@ def vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
-def day(moment: Any) -> str:
+def day(moment: datetime) -> str:
     return moment.astimezone(VN_TZ).strftime("%d/%m/%Y")
 
 

@@ -99,12 +99,12 @@ def team_page(request: Request, user: Head, store: DossiersDep, users: UsersDep)
     unit = user.user.unit
     incoming = worklist(store.engine, states=[S.received], handling_unit=unit)
     loads = department_load(store.engine, unit, store.clock())
+    specialists = officers(users, Role.specialist, [unit])
     team = [{"login": login, "name": name, "open": loads[login].open if login in loads else 0,
-             "overdue": loads[login].overdue if login in loads else 0}
-            for login, name, _ in officers(users, Role.specialist, [unit])]
+             "overdue": loads[login].overdue if login in loads else 0} for login, name, _ in specialists]
     return _page(request, "team.html", {
         "user": user, "rows": _rows(store, incoming), "team": team,
-        "specialists": [Choice(t["login"], t["name"]) for t in team],
+        "specialists": [Choice(login, name) for login, name, _ in specialists],
         "unit_name": store.unit_names().get(unit, unit),
     })
 
@@ -135,9 +135,10 @@ def approvals_page(request: Request, user: Leader, store: DossiersDep) -> HTMLRe
 
 @router.get("/console/results", response_class=HTMLResponse)
 def results_page(request: Request, user: ResultsDesk, store: DossiersDep) -> HTMLResponse:
-    """Results of the desk's office: decided (to receive from the department) and at the desk (to return)."""
+    """Results of the desk's office: registered by the clerk (to receive) and at the desk (to return)."""
     assert user.user is not None
-    found = worklist(store.engine, states=[S.approved, S.refused, S.result_at_desk], office=user.user.unit)
+    found = [s for s in worklist(store.engine, states=[S.approved, S.refused, S.result_at_desk], office=user.user.unit)
+             if s.dossier.state is S.result_at_desk or s.dossier.registration is not None]  # the clerk's register first
     return _page(request, "worklist.html", {
         "user": user, "rows": _rows(store, found), "title": "Kết quả chờ trả", "testid": "results",
         "intro": "Kết quả đã có quyết định: nhận về bộ phận một cửa, thu phí và trả cho công dân.",

@@ -9,7 +9,7 @@ lands on their own work page, and only taps what the page offers. The screenshot
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from cloud.auth.users import UserStore
 from cloud.db.engine import make_engine
 from tests.browser.shots import keep
 from tests.staff import prepare_office
+from workdays import VN_TZ
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,7 @@ def console(tmp_path: Path) -> Iterator[tuple[str, str]]:
     users = UserStore(engine)
     ensure_demo_users(users)
     users.issue_token("tiepnhan", kind="api", name="walk", ttl=timedelta(hours=1), secret="walk-tiepnhan")
+    users.issue_token("vanthu", kind="api", name="walk", ttl=timedelta(hours=1), secret="walk-vanthu")
     engine.dispose()
     server = CloudServer(settings).start()
     try:
@@ -52,7 +54,7 @@ def console(tmp_path: Path) -> Iterator[tuple[str, str]]:
             made = api.post("/api/v1/dossiers", json={"procedure": "KD.01", "office": "sai-gon",
                                                       "applicant_name": "Nguyễn Văn Phúc", "documents": papers})
             assert made.status_code == 201, made.text
-            yield server.url, made.json()["code"]
+            yield server.url, made.json()["code"], api
     finally:
         server.stop()
 
@@ -77,7 +79,7 @@ def opened(page, action: str):
 
 
 def test_a_dossier_walks_from_the_head_to_the_results_desk(console, browser, tmp_path):
-    base, code = console
+    base, code, api = console
     desk_size = {"width": 1366, "height": 900}
 
     # The department head: the new dossier is on the team page; assign it to the specialist by name.
@@ -136,6 +138,12 @@ def test_a_dossier_walks_from_the_head_to_the_results_desk(console, browser, tmp
     expect(phone.get_by_test_id("flash")).to_have_text(f"Đã phê duyệt hồ sơ {code}.")
     expect(phone.get_by_test_id("approvals-empty")).to_be_visible()
     context.close()
+
+    # The clerk numbers and registers the signed result (the clerk's own page is tested with it).
+    registered = api.post(f"/api/v1/dossiers/{code}/actions/register_result", headers={
+        "Authorization": "Bearer walk-vanthu"}, json={"document_symbol": "GCN-UBND", "signer": "Phạm Quang Minh",
+                                                     "signed_on": datetime.now(VN_TZ).date().isoformat(), "stamped": True})
+    assert registered.status_code == 200, registered.text
 
     # The results desk: receive the result from the department, then return it in person, ID checked.
     context, desk = signed_in(browser, base, "trakq", desk_size)

@@ -72,10 +72,10 @@ def test_the_dates_and_the_number_are_checked(calendar: WorkingCalendar, househo
     d = dossier_in(S.approved, calendar, household)
     with pytest.raises(TransitionRefused) as future:
         register(d, calendar, signed_on="2026-10-13")
-    assert future.value.message_vi == "Ngày ký 13/10/2026 là ngày trong tương lai."
+    assert future.value.reason_vi == "Ngày ký 13/10/2026 là ngày trong tương lai."
     with pytest.raises(TransitionRefused) as early:
         register(d, calendar, signed_on="2026-10-11")
-    assert early.value.message_vi is not None and "trước ngày tiếp nhận hồ sơ (12/10/2026)" in early.value.message_vi
+    assert early.value.reason_vi is not None and "trước ngày tiếp nhận hồ sơ (12/10/2026)" in early.value.reason_vi
     with pytest.raises(TransitionRefused, match="issued by the system"):
         register(d, calendar, book_number=None)
 
@@ -84,7 +84,7 @@ def test_a_result_is_registered_once(calendar: WorkingCalendar, household: Proce
     d = register(dossier_in(S.approved, calendar, household), calendar)
     with pytest.raises(TransitionRefused) as again:
         register(d, calendar, book_number=126)
-    assert again.value.message_vi == "Kết quả đã được vào sổ số 125/2026 (125/QĐ-UBND)."
+    assert again.value.reason_vi == "Kết quả đã được vào sổ số 125/2026 (125/QĐ-UBND)."
 
 
 def test_only_the_receiving_offices_clerk_registers(calendar: WorkingCalendar, household: Procedure) -> None:
@@ -99,7 +99,7 @@ def test_the_desk_receives_only_a_registered_result(calendar: WorkingCalendar, h
     d = dossier_in(S.approved, calendar, household)
     with pytest.raises(TransitionRefused, match="not registered yet") as refused:
         step(d, A.deliver_result, calendar)
-    assert refused.value.message_vi == ("Kết quả chưa được văn thư vào sổ, đóng dấu; "
+    assert refused.value.reason_vi == ("Kết quả chưa được văn thư vào sổ, đóng dấu; "
                                         "chưa thể chuyển về bộ phận trả kết quả.")
     at_desk = step(register(d, calendar), A.deliver_result, calendar)
     assert at_desk.state is S.result_at_desk and at_desk.handovers[-1].sender.officer == "vt.hoa"

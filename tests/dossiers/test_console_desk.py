@@ -8,7 +8,7 @@ another administration's dossier 404, and a foreign Origin is refused.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from cloud.db import audit
 from cloud.dossiers.store import DossierStore
 from tests.dossiers.conftest import (
+    REGISTER,
     Clock,
     bc_reception,
     clerk,
@@ -80,7 +81,7 @@ VALID: list[tuple[str, str, dict[str, str], dict[str, str], str]] = [
     ("submitted_for_approval", "refuse", leader, {"reasons": "Ngành nghề cấm kinh doanh"}, "refused"),
     ("submitted_for_approval", "send_back", leader, {"comment": "Bổ sung căn cứ pháp lý"}, "in_process"),
     ("approved", "register_result", clerk,
-     {"document_number": "125/QĐ-UBND", "signer": "Lê Văn Minh", "stamped": "yes"}, "approved"),
+     {"document_number": "125/QĐ-UBND", "signer": "Lê Văn Minh", "stamped": "yes"}, "approved"),  # state unchanged
     ("registered", "deliver_result", desk, {}, "result_at_desk"),
     ("result_at_desk", "collect_fees", desk, {"amount": "50.000"}, "result_at_desk"),
     ("result_at_desk", "return_result", desk, {"channel": "in_person", "id_checked": "yes"}, "returned"),
@@ -152,7 +153,6 @@ def test_the_apology_cap_is_shown_in_vietnamese(client: TestClient, store: Dossi
     page = client.get(f"/console/dossiers/{code}", headers=specialist).text
     assert "muộn nhất" in page  # the latest date the form allows, before trying
     due = client.get(f"/api/v1/dossiers/{code}", headers=head).json()["due_at"][:10]
-    from datetime import date
     far = date.fromisoformat(due) + timedelta(days=40)
     answer = post(client, code, "apologise", specialist, {"reason": "Chờ ý kiến liên ngành",
                                                          "new_appointment": far.isoformat()})
@@ -211,6 +211,8 @@ def test_the_work_pages(client: TestClient, clock: Clock) -> None:
     advance_from_assigned(client, late)
     assert f'data-code="{late}"' in client.get("/console/approvals", headers=leader).text
     act(client, late, "approve", leader, {})
+    assert f'data-code="{late}"' not in client.get("/console/results", headers=desk).text, "not registered yet"
+    assert act(client, late, "register_result", clerk, REGISTER).status_code == 200
     assert f'data-code="{late}"' in client.get("/console/results", headers=desk).text
 
 
@@ -222,7 +224,6 @@ def advance_from_assigned(client: TestClient, code: str) -> None:
 def test_due_soon_is_marked(client: TestClient, clock: Clock) -> None:
     code = at(client, "assigned")
     due = client.get(f"/api/v1/dossiers/{code}", headers=head).json()["due_at"]
-    from datetime import datetime
     clock.now = datetime.fromisoformat(due) - timedelta(hours=20)
     inbox = client.get("/console/inbox", headers=specialist).text
     assert f'data-testid="mark-soon-{code}"' in inbox and "Sắp đến hạn" in inbox
@@ -235,3 +236,42 @@ def test_each_worker_lands_on_their_work(client: TestClient, who: dict[str, str]
     landed = client.get("/console/home", headers=who, follow_redirects=False)
     assert landed.headers["location"] == home and client.get(home, headers=who).status_code == 200
     assert f'href="{home}" data-testid="nav-work"' in client.get(home, headers=who).text
+
+
+def test_the_forms_that_need_an_earlier_step(client: TestClient, store: DossierStore) -> None:
+    """Answering a verification (as the asked commune), receiving a supplement, apologising, returning by post."""
+    code = at(client, "in_process")
+    assert post(client, code, "request_verification", specialist,
+                {"unit": "tdm.phu_hoa", "subject": "Xác minh địa chỉ", "days": "2"}).status_code == 303
+    page = client.get(f"/console/dossiers/{code}", headers=commune).text
+    assert 'data-testid="form-answer_verification"' in page and "Phường Phú Hòa: Xác minh địa chỉ" in page
+    answered = post(client, code, "answer_verification", commune,
+                    {"subtask": "1", "answer": "Địa chỉ đúng thực tế", "confirmed": "yes"})
+    assert answered.status_code == 303 and state(client, code) == "in_process"
+    assert audited(store, code)[-1] == "answer_verification"
+
+    due = client.get(f"/api/v1/dossiers/{code}", headers=head).json()["due_at"]
+    later = date.fromisoformat(due[:10]) + timedelta(days=1)
+    while later.weekday() >= 5:
+        later += timedelta(days=1)
+    apology = post(client, code, "apologise", specialist, {"reason": "Chờ ý kiến liên ngành",
+                                                           "new_appointment": later.strftime("%d/%m/%Y")})
+    assert apology.status_code == 303, apology.text[-1500:]
+    assert client.get(f"/api/v1/dossiers/{code}", headers=head).json()["appointment"][:10] == later.isoformat()
+
+    assert post(client, code, "request_supplement", specialist, {"missing_items": "Điều lệ"}).status_code == 303
+    assert post(client, code, "receive_supplement", reception, {"items": "Điều lệ"}).status_code == 303
+    assert state(client, code) == "in_process" and audited(store, code)[-1] == "receive_supplement"
+
+    advance_from_in_process(client, code)
+    sent = post(client, code, "return_result", desk, {"channel": "post", "zone": "city", "tracking": "EB123VN"})
+    shown = flash_after(client, sent, desk)
+    assert state(client, code) == "returned"
+    assert "Đã gửi kết quả qua bưu điện: cước 20.000 đồng, dự kiến giao" in shown
+
+
+def advance_from_in_process(client: TestClient, code: str) -> None:
+    for action, who, payload in (("submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd"}),
+                                 ("approve", leader, {}), ("register_result", clerk, REGISTER),
+                                 ("deliver_result", desk, {})):
+        assert act(client, code, action, who, payload).status_code == 200, action
