@@ -20,7 +20,6 @@ import argparse
 import copy
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.dossiers import DEPT, OFFICE, PAPERS, PROCEDURE, _postgres, start_cloud  # noqa: E402
+from bench.dossiers import DEPT, OFFICE, PAPERS, PROCEDURE, each_database, start_cloud  # noqa: E402
 from bench.stack import percentile, staff_headers, stop  # noqa: E402
 
 SPECIALISTS = [f"b.chuyenvien{i}" for i in range(1, 6)]
@@ -201,19 +200,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=40, help="dossiers walked through the API before copying")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    backends: list[tuple[str, Callable[[Path], tuple[str, Callable[[], None]]]]] = []
-    if args.only in (None, "sqlite"):
-        backends.append(("SQLite", lambda d: (f"sqlite:///{d / 'cloud.db'}", lambda: None)))
-    if args.only in (None, "postgresql"):
-        backends.append(("PostgreSQL", _postgres))
-    for name, make in backends:
-        with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
-            db_url, cleanup = make(Path(tmp))
-            try:
-                run(name, db_url, Path(tmp), args.dossiers, args.days, args.requests, args.seeds)
-            finally:
-                cleanup()
-
+    for name, db_url, tmp in each_database(args.only, "bench-console-"):
+        run(name, db_url, tmp, args.dossiers, args.days, args.requests, args.seeds)
 
 if __name__ == "__main__":
     main()

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -165,16 +165,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
+    for name, db_url, tmp in each_database(args.only, "bench-dossiers-"):
+        run(name, db_url, tmp, args.dossiers, args.clients)
+
+
+def each_database(only: str | None, prefix: str) -> Iterator[tuple[str, str, Path]]:
+    """(name, URL, a fresh directory) for SQLite then PostgreSQL (a throwaway server), or only the one asked."""
     backends: list[tuple[str, Callable[[Path], tuple[str, Callable[[], None]]]]] = []
-    if args.only in (None, "sqlite"):
+    if only in (None, "sqlite"):
         backends.append(("SQLite", lambda d: (f"sqlite:///{d / 'cloud.db'}", lambda: None)))
-    if args.only in (None, "postgresql"):
+    if only in (None, "postgresql"):
         backends.append(("PostgreSQL", _postgres))
     for name, make in backends:
-        with tempfile.TemporaryDirectory(prefix="bench-dossiers-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
             db_url, cleanup = make(Path(tmp))
             try:
-                run(name, db_url, Path(tmp), args.dossiers, args.clients)
+                yield name, db_url, Path(tmp)
             finally:
                 cleanup()
 
