@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
+from cloud.auth.users import UserStore
 from cloud.domain.roles import Role
 from tests.admin.test_officers_page import ADMIN, trail
 from tests.auth.conftest import SAME_ORIGIN, as_role
@@ -103,7 +104,7 @@ def test_removal_is_audited_and_takes_the_form_away_at_once(client: TestClient) 
     assert client.get("/api/v1/catalogue/KHONG.CO/forms").status_code == 404
 
 
-def test_other_roles_and_foreign_pages_cannot_publish_or_remove(client: TestClient, users) -> None:  # type: ignore[no-untyped-def]
+def test_other_roles_and_foreign_pages_cannot_publish_or_remove(client: TestClient, users: UserStore) -> None:
     for role in (Role.reception, Role.it, Role.public):
         refused = upload(client, PDF, headers=as_role(role))
         assert refused.status_code == 303 and refused.headers["location"].startswith("/login"), role
