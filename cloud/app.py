@@ -38,6 +38,7 @@ from cloud.db import migrate
 from cloud.db.engine import make_engine
 from cloud.db.office_configs import load_office_configs
 from cloud.dossiers.files import DossierFiles, FileStore
+from cloud.dossiers.procedure_forms import ProcedureForms, form_store
 from cloud.dossiers.records import load_postal_tariff
 from cloud.dossiers.seed import load_overrides, seed_if_empty
 from cloud.dossiers.store import DossierStore
@@ -47,6 +48,7 @@ from cloud.registry import RegistryStore, catalogue_fields
 from cloud.settings import Settings
 from cloud.web import install as install_console
 from cloud.web import router as console_router
+from cloud.web.admin import upload_router as admin_uploads
 from cloud.web.console import STATIC_DIR
 from cloud.web.dossier_files import upload_router as console_uploads
 from cloud.web.live import LiveHub
@@ -127,6 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         attachments = FileStore(settings.attachments_path)
         attachments.prepare()  # 0700 directories; what a crash left half-written goes
+        forms = form_store(settings.attachments_path)
+        forms.prepare()
         services = await start_services(settings)
         app.state.engine = services.engine
         app.state.ingest = services.ingest
@@ -136,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.users = UserStore(services.engine)
         dossiers = services.dossiers
         app.state.files = DossierFiles(services.engine, attachments, clock=lambda: dossiers.clock())
+        app.state.procedure_forms = ProcedureForms(services.engine, forms, clock=lambda: dossiers.clock())
         # The console's event streams (cloud.web.live) wake when an office's records change.
         services.ingest.writer.on_change = services.bus.on_change = app.state.live.notify
         try:
@@ -164,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Uploads take a file: their own, larger limit (Settings.upload_max_body_bytes, cloud/api/routes/dossier_files.py).
     app.include_router(api_uploads, prefix="/api/v1", max_body_size=settings.upload_max_body_bytes)
     app.include_router(console_uploads, max_body_size=settings.upload_max_body_bytes)
+    app.include_router(admin_uploads, max_body_size=settings.upload_max_body_bytes)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     app.add_middleware(BodyGate, routes=app.routes, default=settings.http_max_body_bytes)  # after the routes
     return app

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="Largest file attached to a dossier; the upload routes take this plus 64 KiB of form.",
     )
 
+    procedure_form_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1,
+        description="Largest downloadable form (PDF or DOCX) of a procedure; at most attachment_max_bytes (the "
+        "upload routes' body limit).",
+    )
+
     firmware_configs: Path = Field(default=Path("firmware_configs"), description="Directory of office YAML files.")
 
     reference_data: Path = Field(

@@ -18,6 +18,7 @@ from cloud.api.routes import (
     notifications,
     offices,
     printouts,
+    procedure_forms,
     receipts,
     registry,
     subtasks,
@@ -27,7 +28,7 @@ from cloud.api.routes import (
 api_router = APIRouter(prefix="/api/v1")
 for module in (auth, users, offices, counters, nodes, dead_letters, health, dossiers,
                receipts, printouts, handovers, subtasks, notifications, audit, registry, intake_outcomes,
-               dossier_files):
+               dossier_files, procedure_forms):
     api_router.include_router(module.router)
 
 __all__ = ["api_router"]

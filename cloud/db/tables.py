@@ -227,6 +227,7 @@ import cloud.db.dossier_extras  # noqa: E402,F401
 import cloud.db.dossier_files  # noqa: E402,F401
 import cloud.db.dossiers  # noqa: E402,F401
 import cloud.db.intake_outcomes  # noqa: E402,F401
+import cloud.db.procedure_forms  # noqa: E402,F401
 import cloud.db.registry  # noqa: E402,F401
 import cloud.db.result_register  # noqa: E402,F401
 import cloud.db.users  # noqa: E402,F401

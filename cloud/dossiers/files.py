@@ -85,11 +85,18 @@ class _Received:
 
 
 class FileStore:
-    """Content-addressed files, private to the service's account."""
+    """Content-addressed files, private to the service's account.
 
-    def __init__(self, root: Path) -> None:
+    ``sniff`` and ``wrong_type`` say which types it keeps (a dossier's attachments by default; the
+    catalogue's downloadable forms, ``cloud.dossiers.procedure_forms``, take PDF and DOCX).
+    """
+
+    def __init__(self, root: Path, sniff: Callable[[bytes], str | None] = sniff,
+                 wrong_type: Refusal = WRONG_TYPE) -> None:
         self.root = root
         self.tmp = root / "tmp"
+        self.sniff = sniff
+        self.wrong_type = wrong_type
 
     def prepare(self) -> None:
         """Create the directories (0700) and remove what a crash left half-written in ``tmp/``.
@@ -120,17 +127,17 @@ class FileStore:
                         raise UploadRefused(too_large_refusal(max_bytes))
                     if len(head) < SNIFF_BYTES:
                         head += chunk[:SNIFF_BYTES]
-                        if len(head) >= SNIFF_BYTES and sniff(head) is None:
-                            raise UploadRefused(WRONG_TYPE)  # no need to read the rest
+                        if len(head) >= SNIFF_BYTES and self.sniff(head) is None:
+                            raise UploadRefused(self.wrong_type)  # no need to read the rest
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
             if size == 0:
                 raise UploadRefused(EMPTY)
-            media_type = sniff(head)
+            media_type = self.sniff(head)
             if media_type is None:
-                raise UploadRefused(WRONG_TYPE)
+                raise UploadRefused(self.wrong_type)
             return _Received(digest.hexdigest(), size, media_type, temp)
         except BaseException:
             temp.unlink(missing_ok=True)

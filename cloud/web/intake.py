@@ -27,6 +27,7 @@ from sqlalchemy import select
 from cloud.api.deps import DossiersDep, Principal, PrincipalDep, ScopeDep, SessionDep, sees_office
 from cloud.api.errors import ApiError
 from cloud.api.routes.dossiers import ProcedureFound, list_procedures
+from cloud.api.routes.procedure_forms import form_views
 from cloud.api.routes.registry import RegistryDep
 from cloud.db import intake_outcomes
 from cloud.db.tables import ticket_table
@@ -117,6 +118,7 @@ def _page(request: Request, user: Principal, store: DossierStore, session: Any, 
         "q": q, "results": results, "search_error": search_error, "procedure": procedure, "values": values,
         "papers": set(papers or ()),  # none ticked until the officer has checked them
         "errors": errors or {}, "base": BASE.format(office=office, counter=counter),
+        "forms": form_views(request.app.state.procedure_forms.forms(procedure.code)) if procedure else [],
     }, status_code=status)
 
 

@@ -67,6 +67,8 @@ ENDPOINTS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/dead-letters"): "fleet.read",
     ("GET", "/api/v1/catalogue"): "catalogue.read",
     ("GET", "/api/v1/catalogue/{code}"): "catalogue.read",
+    ("GET", "/api/v1/catalogue/{code}/forms"): "catalogue.read",
+    ("GET", "/api/v1/catalogue/{code}/forms/{id}"): "catalogue.read",
     ("POST", "/api/v1/dossiers"): "dossier.create",
     ("GET", "/api/v1/dossiers"): "dossier.read",
     ("GET", "/api/v1/dossiers/{code}"): "dossier.read",

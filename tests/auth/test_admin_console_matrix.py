@@ -36,8 +36,10 @@ PAGES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/console/admin/catalogue"): ADMIN,
     ("GET", "/console/admin/catalogue/{code}"): ADMIN,
     ("POST", "/console/admin/catalogue/{code}"): ADMIN,
+    ("POST", "/console/admin/catalogue/{code}/forms"): ADMIN,
+    ("POST", "/console/admin/catalogue/{code}/forms/{form_id}/remove"): ADMIN,
 }
-VALUES = {"username": "nobody.test", "office": "sai-gon", "number": "99", "code": "HT.01"}
+VALUES = {"username": "nobody.test", "office": "sai-gon", "number": "99", "code": "HT.01", "form_id": "99"}
 
 
 def admin_routes(client: TestClient) -> set[tuple[str, str]]:

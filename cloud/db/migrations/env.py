@@ -10,6 +10,7 @@ import cloud.db.audit  # noqa: F401  (the hash-chained audit log)
 import cloud.db.dossier_extras  # noqa: F401  (receipts, sub-tasks, notifications)
 import cloud.db.dossier_files  # noqa: F401  (notes and attachments)
 import cloud.db.dossiers  # noqa: F401  (registers the dossier tables)
+import cloud.db.procedure_forms  # noqa: F401  (downloadable forms of the catalogue)
 import cloud.db.result_register  # noqa: F401  (the clerk's register of results)
 import cloud.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 import cloud.db.users  # noqa: F401

@@ -8,12 +8,16 @@ in force on the next request without a restart.
 
 from fastapi import APIRouter
 
-from cloud.web.admin import catalogue, common, officers, offices
+from cloud.web.admin import catalogue, common, forms, officers, offices
 
 router = APIRouter(include_in_schema=False)
 router.include_router(common.router)
 router.include_router(officers.router)
 router.include_router(offices.router)
 router.include_router(catalogue.router)
+router.include_router(forms.router)
 
-__all__ = ["router"]
+upload_router = forms.upload_router
+"""The form upload alone: ``cloud.app`` includes it with the upload body limit."""
+
+__all__ = ["router", "upload_router"]

@@ -31,6 +31,7 @@ from cloud.domain.roles import ROLE_LABELS_VI, Role
 from cloud.dossiers import catalogue_edit
 from cloud.dossiers.seed import load_reference
 from cloud.web.admin.common import CatalogueManager, form_of, one
+from cloud.web.admin.form_views import FORM_DONE, forms_context
 from cloud.web.console import templates
 
 router = APIRouter(include_in_schema=False)
@@ -207,7 +208,7 @@ def _editor(request: Request, user: CatalogueManager, code: str, draft: dict[str
     return templates.TemplateResponse(request, "admin/procedure.html", {
         "user": user, "code": code, "d": shown, "read_at": read_at.isoformat(), "errors": errors or [],
         "done": done, "units": UNITS, "fee_kinds": FEE_KINDS, "fee_per": FEE_PER, "step_roles": STEP_ROLES,
-        "role_labels": ROLE_LABELS_VI,
+        "role_labels": ROLE_LABELS_VI, **forms_context(request, code),
     }, status_code=status)
 
 
@@ -224,7 +225,7 @@ async def procedure_page(request: Request, code: str, user: CatalogueManager, en
     except catalogue_edit.ProcedureMissing:
         return _missing(request, user, code)
     return _editor(request, user, stored.procedure.code, draft_of(stored.procedure), stored.updated_at,
-                   done="Đã lưu thủ tục; bộ phận một cửa dùng ngay nội dung mới." if done else None)
+                   done=FORM_DONE.get(done, "Đã lưu thủ tục; bộ phận một cửa dùng ngay nội dung mới.") if done else None)
 
 
 @router.post(BASE + "/{code}", response_class=HTMLResponse)
