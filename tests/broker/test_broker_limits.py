@@ -65,10 +65,10 @@ def test_an_away_client_s_queue_stops_at_its_byte_bound_and_the_broker_keeps_ser
         consumer.close()
         sender = mqtt_probe(broker)
         for i in range(sent):
-            assert sender.publish(EVT, i.to_bytes(2, "big") * (size // 2), qos=1).value == 0  # type: ignore[union-attr]
+            assert sender.publish(EVT, i.to_bytes(2, "big") * (size // 2), qos=1).value == 0  # type: ignore[union-attr]  # the fixture's client is Optional in its type; it is connected here
         marker = mqtt_probe(broker)  # a client that is connected still gets every message at once
         marker.subscribe(EVT)
-        assert sender.publish(EVT, b"after", qos=1).value == 0  # type: ignore[union-attr]
+        assert sender.publish(EVT, b"after", qos=1).value == 0  # type: ignore[union-attr]  # the fixture's client is Optional in its type; it is connected here
         assert marker.expect(EVT, timeout=5).payload == b"after"
 
         back = mqtt_probe(broker, **away)

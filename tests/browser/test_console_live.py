@@ -90,7 +90,7 @@ def _registered_dossier(stack) -> str:
     with httpx.Client(base_url=stack.cloud_url, timeout=15) as api:
         received = api.post("/api/v1/dossiers", headers=who("tiepnhan"), json={
             "procedure": "KD.01", "office": "sai-gon", "applicant_name": "Nguyễn Văn Bình",
-            "documents": papers(api, "KD.01")})  # type: ignore[arg-type]
+            "documents": papers(api, "KD.01")})  # type: ignore[arg-type]  # papers() returns loosely typed JSON, which httpx's json= accepts at runtime
         assert received.status_code == 201, received.text
         code = str(received.json()["code"])
         for action, name, payload in (("assign", "truongphong", {"officer": "chuyenvien"}), ("start", "chuyenvien", {}),

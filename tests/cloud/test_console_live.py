@@ -79,7 +79,7 @@ class Reader:
 
 
 def live(cloud: CloudServer) -> LiveHub:
-    return cloud.app.state.live  # type: ignore[no-any-return]
+    return cloud.app.state.live  # type: ignore[no-any-return]  # Starlette's app.state is untyped
 
 
 def test_a_ticket_the_hub_reports_reaches_the_open_stream(cloud: CloudServer, api: httpx.Client,

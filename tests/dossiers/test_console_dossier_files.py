@@ -30,7 +30,7 @@ def code(client: TestClient) -> str:
 def post_file(client: TestClient, code: str, who: dict[str, str], data: bytes = PDF, name: str = "bien-ban.pdf",
               content_type: str = "application/pdf", **kwargs: object):
     return client.post(f"/console/dossiers/{code}/attachments", headers=who, follow_redirects=False,
-                       files={"file": (name, data, content_type)}, **kwargs)  # type: ignore[arg-type]
+                       files={"file": (name, data, content_type)}, **kwargs)  # type: ignore[arg-type]  # TestClient.app is typed as a bare ASGI app, without .state; httpx's files= tuple typing
 
 
 def test_an_upload_from_the_page_is_listed_with_its_size_type_uploader_and_time(client: TestClient, code: str) -> None:
@@ -97,7 +97,7 @@ def test_another_administration_gets_the_not_found_page_and_stores_nothing(clien
 
 def test_a_session_write_from_another_site_is_refused_and_one_from_the_console_goes_through(
         client: TestClient, settings: Settings, code: str) -> None:
-    users = client.app.state.users  # type: ignore[attr-defined]
+    users = client.app.state.users  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state; httpx's files= tuple typing
     session = users.issue_token("cv.an", kind="session", name="browser", ttl=timedelta(hours=1))
     client.cookies.set(SESSION_COOKIE, session.secret)
     try:

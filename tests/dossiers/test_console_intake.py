@@ -116,7 +116,7 @@ def test_another_office_is_not_found_and_other_roles_sign_in_as_reception(client
 def test_a_console_session_submits_only_from_the_consoles_own_pages(client: TestClient, store: DossierStore) -> None:
     from datetime import timedelta
 
-    users = client.app.state.users  # type: ignore[attr-defined]
+    users = client.app.state.users  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state
     session = users.issue_token("tn.lan", kind="session", name="browser", ttl=timedelta(hours=1))
     client.cookies.set("onestop_session", session.secret)
     data = {**FORM, "outcome": "refusal", "reasons": "Hồ sơ giả mạo"}

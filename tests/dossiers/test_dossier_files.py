@@ -51,7 +51,7 @@ def stored_files(settings: Settings) -> list[Path]:
 
 def counts(client: TestClient, code: str) -> tuple[int, int, list[str]]:
     """(attachment rows, note rows, audit actions) of dossier ``code``."""
-    engine = client.app.state.engine  # type: ignore[attr-defined]
+    engine = client.app.state.engine  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state or middleware_stack
     with engine.connect() as conn:
         files = conn.execute(select(func.count()).select_from(attachment_table)
                              .where(attachment_table.c.dossier == code)).scalar_one()
@@ -117,7 +117,7 @@ def test_a_file_over_the_limit_is_413_and_nothing_is_kept(client: TestClient, se
 
 def test_the_upload_route_has_its_own_body_limit_and_the_notes_the_small_default(client: TestClient,
                                                                                  settings: Settings) -> None:
-    gate = client.app.middleware_stack  # type: ignore[attr-defined]
+    gate = client.app.middleware_stack  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state or middleware_stack
     while not isinstance(gate, BodyGate):
         gate = gate.app
     upload_route = gate.lookup("POST", "/api/v1/dossiers/X/attachments")
@@ -182,7 +182,7 @@ def test_a_note_is_stored_with_its_audit_entry_and_bad_ones_are_refused(client: 
     assert sent.json()["author_name"] == "Cán bộ cv.an"
     listed = client.get(f"/api/v1/dossiers/{code}/notes", headers=leader).json()
     assert [n["text"] for n in listed] == [sent.json()["text"]]
-    engine = client.app.state.engine  # type: ignore[attr-defined]
+    engine = client.app.state.engine  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state or middleware_stack
     with engine.connect() as conn:
         entry = audit.read_subject(conn, audit.subject_of("dossier", code))[-1]
     assert (entry.action, entry.actor.officer, entry.data["text"]) == ("note_added", "cv.an", sent.json()["text"])
@@ -196,7 +196,7 @@ def test_a_note_is_stored_with_its_audit_entry_and_bad_ones_are_refused(client: 
 
 def test_a_failed_transaction_leaves_no_row_no_entry_and_no_file(client: TestClient, settings: Settings, code: str,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    files: DossierFiles = client.app.state.files  # type: ignore[attr-defined]
+    files: DossierFiles = client.app.state.files  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state or middleware_stack
     shared = upload(client, code, specialist, PNG, "anh.png", "image/png").json()  # committed: its file must stay
     before = counts(client, code)
 
@@ -235,5 +235,5 @@ def test_a_crash_s_half_written_file_is_removed_at_start(settings: Settings, cli
     """What ``tmp/`` holds at start-up is an upload that never finished: the next start removes it."""
     stray = settings.attachments_path / "tmp" / "dead.part"
     stray.write_bytes(b"%PDF-half")
-    client.app.state.files.files.prepare()  # type: ignore[attr-defined]
+    client.app.state.files.files.prepare()  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app, without .state or middleware_stack
     assert not stray.exists() and os.path.isdir(settings.attachments_path / "tmp")

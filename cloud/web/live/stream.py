@@ -76,12 +76,12 @@ def read_office(engine: Engine, office_id: str, now: datetime) -> OfficeView | N
 def parts(view: OfficeView, me: str | None) -> dict[str, str]:
     """Each live part's HTML under its event name (the page's ``sse-swap`` names)."""
     macros = templates.env.get_template("live/parts.html").module
-    found = {"nodes": str(macros.nodes(view.detail)), "counts": str(macros.counts(view.queue)),  # type: ignore[attr-defined]
-             "overview": str(macros.overview(view.overview))}  # type: ignore[attr-defined]
+    found = {"nodes": str(macros.nodes(view.detail)), "counts": str(macros.counts(view.queue)),  # type: ignore[attr-defined]  # a Jinja2 template module's attributes are its macros, which mypy cannot see
+             "overview": str(macros.overview(view.overview))}  # type: ignore[attr-defined]  # a Jinja2 template module's attributes are its macros, which mypy cannot see
     for c in view.queue.counters:
-        found[f"counter-{c.number}"] = str(macros.counter(c, view.field_names, me))  # type: ignore[attr-defined]
+        found[f"counter-{c.number}"] = str(macros.counter(c, view.field_names, me))  # type: ignore[attr-defined]  # a Jinja2 template module's attributes are its macros, which mypy cannot see
     for f in view.queue.fields:
-        found[f"field-{f.code}"] = str(macros.field(f))  # type: ignore[attr-defined]
+        found[f"field-{f.code}"] = str(macros.field(f))  # type: ignore[attr-defined]  # a Jinja2 template module's attributes are its macros, which mypy cannot see
     return found
 
 
