@@ -1,0 +1,35 @@
+"""Indexes for the console's pages at 100,000 dossiers (issue 11, bench/console.py).
+
+Revision ID: 0017
+Revises: 0015
+Create Date: 2026-12-02
+
+The dossier list is read newest first (``received_at``, ``code``), a
+specialist's inbox by holder soonest due first (``holder_officer``,
+``due_at``), a department's incoming and load by handling unit and state
+(``handling_unit``, ``state``, ``due_at``): each from an index in its order
+instead of sorting every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_dossier_received_at", "dossier", ["received_at", "code"])
+    op.create_index("ix_dossier_holder_due", "dossier", ["holder_officer", "due_at"])
+    op.create_index("ix_dossier_unit_state_due", "dossier", ["handling_unit", "state", "due_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_dossier_unit_state_due", table_name="dossier")
+    op.drop_index("ix_dossier_holder_due", table_name="dossier")
+    op.drop_index("ix_dossier_received_at", table_name="dossier")
