@@ -235,6 +235,16 @@ def test_the_team_page_shows_the_soonest_incoming_and_counts_the_rest(client: Te
     assert 'data-testid="incoming-more"' not in team
 
 
+def test_the_inbox_shows_the_soonest_and_counts_the_rest(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloud.web import desk_pages
+
+    monkeypatch.setattr(desk_pages, "INBOX_PAGE", 1)
+    first, second = at(client, "assigned"), at(client, "assigned")
+    inbox = client.get("/console/inbox", headers=specialist).text
+    assert f'data-code="{first}"' in inbox and f'data-code="{second}"' not in inbox
+    assert "Đang hiện 1 hồ sơ đến hạn sớm nhất trong 2 hồ sơ" in inbox
+
+
 def advance_from_assigned(client: TestClient, code: str) -> None:
     assert act(client, code, "start", specialist).status_code == 200
     assert act(client, code, "submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd"}).status_code == 200
