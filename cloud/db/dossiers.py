@@ -65,7 +65,7 @@ class DossierRow(SQLModel, table=True):
         # The console at 100,000 dossiers (issue 11, bench/console.py): the list newest first, the inbox and
         # the team page soonest due first, each read from an index in its order instead of a sort of every row.
         Index("ix_dossier_received_at", "received_at", "code"),
-        Index("ix_dossier_holder_due", "holder_officer", "due_at"),
+        Index("ix_dossier_holder_due", "holder_officer", "due_at", "holder_unit", "state"),
         Index("ix_dossier_unit_state_due", "handling_unit", "state", "due_at"),
         Index("ix_dossier_unit_state_assignee", "handling_unit", "state", "assignee_officer", "due_at"),
     )

@@ -5,8 +5,8 @@ Revises: 0015
 Create Date: 2026-12-02
 
 The dossier list is read newest first (``received_at``, ``code``), a
-specialist's inbox by holder soonest due first (``holder_officer``,
-``due_at``), a department's incoming and load by handling unit and state
+specialist's inbox by holder soonest due first, its count from the index
+alone (``holder_officer``, ``due_at``, ``holder_unit``, ``state``), a department's incoming and load by handling unit and state
 (``handling_unit``, ``state``, ``due_at``): each from an index in its order
 instead of sorting every row. ``assignee_officer`` copies the dossier's
 assignee out of its JSON (``data.assignee.officer``, rewritten on every
@@ -33,7 +33,7 @@ def upgrade() -> None:
     dossier = sa.table("dossier", sa.column("data", sa.JSON), sa.column("assignee_officer", sa.String(200)))
     op.execute(dossier.update().values(assignee_officer=dossier.c.data[("assignee", "officer")].as_string()))
     op.create_index("ix_dossier_received_at", "dossier", ["received_at", "code"])
-    op.create_index("ix_dossier_holder_due", "dossier", ["holder_officer", "due_at"])
+    op.create_index("ix_dossier_holder_due", "dossier", ["holder_officer", "due_at", "holder_unit", "state"])
     op.create_index("ix_dossier_unit_state_due", "dossier", ["handling_unit", "state", "due_at"])
     op.create_index("ix_dossier_unit_state_assignee", "dossier", ["handling_unit", "state", "assignee_officer", "due_at"])
 
