@@ -23,7 +23,7 @@ from cloud.domain.roles import Role
 from cloud.domain.scope import Scope
 from cloud.domain.workflow import ACTION_LABELS_VI, STATE_LABELS_VI, DossierState
 from cloud.dossiers import records
-from cloud.dossiers.store import CLOCK_RUNNING, DossierNotFound, DossierStore, StoredDossier
+from cloud.dossiers.store import CLOCK_RUNNING, DossierNotFound, DossierStore, DossierSummary, StoredDossier, summary_of
 from cloud.web.action_forms import available
 from cloud.web.action_panel import choices_for, forget_flash, read_flash
 from cloud.web.console import WORK_PAGES, SignInRedirect, templates
@@ -57,15 +57,14 @@ templates.env.filters["local"] = local
 templates.env.globals["action_labels"] = ACTION_LABELS_VI
 
 
-def _row(stored: StoredDossier, now: datetime, units: dict[str, str], people: dict[str, str]) -> dict[str, Any]:
-    d = stored.dossier
-    holder = d.holder.officer
+def _row(d: DossierSummary, now: datetime, units: dict[str, str], people: dict[str, str]) -> dict[str, Any]:
+    holder = d.holder_officer
     return {
-        "code": d.code, "procedure": d.terms.name, "procedure_code": d.terms.code, "applicant": stored.applicant_name,
+        "code": d.code, "procedure": d.procedure_name, "procedure_code": d.procedure, "applicant": d.applicant_name,
         "state": d.state, "label": STATE_LABELS_VI[d.state], "office": units.get(d.office, d.office),
-        "holder": units.get(d.holder.unit, d.holder.unit), "holder_officer": people.get(holder, holder) if holder else None,
-        "due": d.clock.due, "appointment": d.clock.appointment,
-        "overdue": d.state in CLOCK_RUNNING and d.clock.due < now,
+        "holder": units.get(d.holder_unit, d.holder_unit), "holder_officer": people.get(holder, holder) if holder else None,
+        "due": d.due_at, "appointment": d.appointment,
+        "overdue": d.state in CLOCK_RUNNING and d.due_at < now,
     }
 
 
@@ -74,9 +73,9 @@ def dossiers_page(request: Request, user: DossierReader, store: DossiersDep, sco
                   state: Annotated[DossierState | None, Query()] = None,
                   overdue: Annotated[bool | None, Query()] = None) -> HTMLResponse:
     """The dossiers the officer may read, newest first, filtered by state or overdue."""
-    found = store.list(scope=scope, state=state, overdue=overdue, limit=PAGE_SIZE)
+    found = store.summaries(scope=scope, state=state, overdue=overdue, limit=PAGE_SIZE)
     units = store.unit_names()
-    people = records.officer_names(store.engine, [s.dossier.holder.officer for s in found])
+    people = records.officer_names(store.engine, [s.holder_officer for s in found])
     now = store.clock()
     return templates.TemplateResponse(request, "dossiers.html", {
         "user": user, "rows": [_row(s, now, units, people) for s in found], "states": STATE_LABELS_VI,
@@ -127,7 +126,7 @@ def render_dossier(request: Request, user: Principal, store: DossierStore, users
         flash = {"kind": "error", "text": failed["message"]}  # no form to show it next to: on top of the page
     work = WORK_PAGES.get(user.role)
     response = templates.TemplateResponse(request, "dossier.html", {
-        "user": user, "d": _row(stored, store.clock(), units, people), "steps": steps,
+        "user": user, "d": _row(summary_of(stored), store.clock(), units, people), "steps": steps,
         "received_by": people.get(d.received_by.officer, d.received_by.officer) if d.received_by.officer else None,
         "ticket": d.ticket, "ticket_officer": d.ticket.officer_name if d.ticket else None,
         "handling": units.get(d.handling_unit, d.handling_unit),

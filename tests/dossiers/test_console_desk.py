@@ -216,6 +216,35 @@ def test_the_work_pages(client: TestClient, clock: Clock) -> None:
     assert f'data-code="{late}"' in client.get("/console/results", headers=desk).text
 
 
+def test_the_team_page_shows_the_soonest_incoming_and_counts_the_rest(client: TestClient, clock: Clock,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloud.web import desk_pages
+
+    monkeypatch.setattr(desk_pages, "TEAM_PAGE", 2)
+    codes = []
+    for _ in range(3):
+        codes.append(received(client))
+        clock.advance(timedelta(days=1))  # each due a day later than the one before
+    team = client.get("/console/team", headers=head).text
+    shown = [code for code in codes if f'data-testid="assign-{code}"' in team]
+    assert shown == codes[:2], "the two soonest due, not the latest"
+    assert 'data-testid="incoming-total">3<' in team and "Đang hiện 2 hồ sơ đến hạn sớm nhất trong 3" in team
+    assert post(client, codes[0], "assign", head, {"officer": "cv.an"}).status_code == 303
+    team = client.get("/console/team", headers=head).text
+    assert f'data-testid="assign-{codes[2]}"' in team and 'data-testid="incoming-total">2<' in team
+    assert 'data-testid="incoming-more"' not in team
+
+
+def test_the_inbox_shows_the_soonest_and_counts_the_rest(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cloud.web import desk_pages
+
+    monkeypatch.setattr(desk_pages, "INBOX_PAGE", 1)
+    first, second = at(client, "assigned"), at(client, "assigned")
+    inbox = client.get("/console/inbox", headers=specialist).text
+    assert f'data-code="{first}"' in inbox and f'data-code="{second}"' not in inbox
+    assert "Đang hiện 1 hồ sơ đến hạn sớm nhất trong 2 hồ sơ" in inbox
+
+
 def advance_from_assigned(client: TestClient, code: str) -> None:
     assert act(client, code, "start", specialist).status_code == 200
     assert act(client, code, "submit", specialist, {"officer": "pct.minh", "unit": "tdm.ubnd"}).status_code == 200
