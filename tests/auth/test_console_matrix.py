@@ -56,6 +56,9 @@ CONSOLE: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/console/help/img/{name}"): OPEN,
 }
 
+ADMIN = "/console/admin"
+"""The administrator's pages have their own table: tests/auth/test_admin_console_matrix.py."""
+
 VALUES = {**PATH_VALUES, "slug": "tiep-nhan", "name": "sign-in.png", "action": "khong-co"}
 """An unknown action: the role check comes first, so a refused role is refused and an allowed one hears of the action."""
 FORMS: dict[str, dict[str, object]] = {
@@ -69,7 +72,7 @@ def console_routes(client: TestClient) -> set[tuple[str, str]]:
     """The app's routes outside /api (the console, sign-in, the guides), from its own route table."""
     table = route_limits(client.app.routes, 1)  # type: ignore[attr-defined]  # TestClient.app is typed as a bare ASGI app
     return {(method, entry.path) for entry in table for method in entry.methods - {"HEAD"}
-            if not entry.path.startswith(("/api/", "/docs", "/openapi", "/console/static"))}
+            if not entry.path.startswith(("/api/", "/docs", "/openapi", "/console/static", ADMIN))}
 
 
 def refused(response) -> bool:  # type: ignore[no-untyped-def]  # an httpx.Response
