@@ -33,7 +33,7 @@ DEMO_CONFIG = ROOT / "firmware_configs" / "sai-gon.yaml"
 
 #: Import names a hub does not install: the cloud extra, what it pulls in that the code imports, test tools.
 NOT_ON_A_HUB = frozenset({"sqlmodel", "sqlalchemy", "alembic", "pwdlib", "argon2", "swagger_ui_bundle",
-                        "python_multipart", "multipart", "cachetools", "httpx", "psycopg", "weasyprint"})
+                        "python_multipart", "multipart", "cachetools", "httpx", "psycopg", "weasyprint", "markdown_it"})
 #: Import names the cloud does not install: the device libraries of the edge extra.
 NOT_IN_THE_CLOUD = frozenset({"gpiozero", "gpiozerocli", "serial", "escpos"})
 
