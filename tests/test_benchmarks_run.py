@@ -31,9 +31,18 @@ def test_call_next_reaches_its_report_without_failures() -> None:
 
 def test_dossiers_reaches_its_report_without_errors() -> None:
     out = _bench("dossiers.py", "--dossiers", "3", "--clients", "1", "--only", "sqlite")
-    assert "SQLite: 3 dossiers × 6 requests = 18 requests" in out and "errors 0" in out, out
+    assert "SQLite: 3 dossiers × 7 requests = 21 requests" in out and "errors 0" in out, out
 
 
 def test_ingest_stores_every_event_once() -> None:
     out = _bench("ingest.py", "--offices", "2", "--events", "50", "--mode", "live")
     assert "ingest: 100 events committed" in out and "lost 0, stored twice 0, dead letters 0" in out, out
+
+
+def test_console_times_every_page_it_names() -> None:
+    """A page the bench cannot find (404) would print "not in this build" instead of its figures."""
+    out = _bench("console.py", "--dossiers", "200", "--seeds", "10", "--requests", "3", "--only", "sqlite")
+    assert "SQLite: 200 dossiers" in out, out
+    for page in ("specialist's inbox", "department head's team", "list, newest", "list, overdue", "one dossier"):
+        line = next((row for row in out.splitlines() if row.strip().startswith(page)), "")
+        assert "p95" in line, out
