@@ -225,6 +225,8 @@ class MqttProbe:
                 self._client.disconnect()
             finally:
                 self._client.loop_stop()
+                # paho closes loop_start()'s wake-up socket pair only in __del__ (see transport/mqtt.py).
+                self._client._reset_sockets()
                 self._started = False
 
     def __enter__(self) -> MqttProbe:

@@ -145,6 +145,12 @@ class MqttClient:
             return
         self._client.disconnect()
         self._client.loop_stop()
+        # loop_start() opened a socket pair to wake the network thread, and paho
+        # closes it only in the client's __del__: a client kept alive by a
+        # reference cycle would hold two descriptors until the next full GC,
+        # and a long-lived process that makes many clients (a test run) runs
+        # past select()'s 1024 limit.
+        self._client._reset_sockets()
         self._started = False
         self.connected.clear()
 
