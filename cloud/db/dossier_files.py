@@ -23,7 +23,21 @@ from cloud.db.dossiers import CODE, DOSSIER_CODE
 from cloud.db.types import UtcDateTime, table_of
 
 
-class DossierAttachmentRow(SQLModel, table=True):
+class StoredFileColumns(SQLModel):
+    """What every table of stored files has (the catalogue's forms too, ``cloud.db.procedure_forms``).
+
+    ``cloud.dossiers.files.commit_with_file`` fills them and finds a digest's rows by ``sha256``.
+    """
+
+    sha256: str = Field(sa_type=String(64), description="Hex digest: the stored file's name.")
+    size: int = Field(sa_type=BigInteger)
+    uploaded_by: str = Field(sa_type=String(200), description="The uploader's login.")
+    uploaded_role: str = Field(max_length=32)
+    uploaded_unit: str = Field(max_length=CODE)
+    at: datetime = Field(sa_type=UtcDateTime)
+
+
+class DossierAttachmentRow(StoredFileColumns, table=True):
     """One file attached to a dossier."""
 
     __tablename__ = "dossier_attachment"
@@ -33,13 +47,7 @@ class DossierAttachmentRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dossier: str = Field(foreign_key="dossier.code", max_length=DOSSIER_CODE)
     filename: str = Field(sa_type=String(255), description="As the uploader named it, cleaned for display.")
-    sha256: str = Field(sa_type=String(64), description="Hex digest: the stored file's name.")
-    size: int = Field(sa_type=BigInteger)
     media_type: str = Field(sa_type=String(64), description="Read from the bytes, not from the upload's header.")
-    uploaded_by: str = Field(sa_type=String(200), description="The officer's login.")
-    uploaded_role: str = Field(max_length=32)
-    uploaded_unit: str = Field(max_length=CODE)
-    at: datetime = Field(sa_type=UtcDateTime)
 
 
 class DossierNoteRow(SQLModel, table=True):

@@ -10,16 +10,15 @@ transaction of its audit entry (``procedure_form_added``,
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import Index, String
+from sqlmodel import Field
 
-from sqlalchemy import BigInteger, Index, String
-from sqlmodel import Field, SQLModel
-
+from cloud.db.dossier_files import StoredFileColumns
 from cloud.db.dossiers import CODE
-from cloud.db.types import UtcDateTime, table_of
+from cloud.db.types import table_of
 
 
-class ProcedureFormRow(SQLModel, table=True):
+class ProcedureFormRow(StoredFileColumns, table=True):
     """One downloadable form of a procedure."""
 
     __tablename__ = "procedure_form"
@@ -29,13 +28,7 @@ class ProcedureFormRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     procedure: str = Field(foreign_key="procedure.code", max_length=CODE)
     title: str = Field(sa_type=String(255), description="What people read; the download is named after it.")
-    sha256: str = Field(sa_type=String(64), description="Hex digest: the stored file's name.")
-    size: int = Field(sa_type=BigInteger)
     media_type: str = Field(sa_type=String(100), description="Read from the bytes, not from the upload's header.")
-    uploaded_by: str = Field(sa_type=String(200), description="The administrator's login.")
-    uploaded_role: str = Field(max_length=32)
-    uploaded_unit: str = Field(max_length=CODE)
-    at: datetime = Field(sa_type=UtcDateTime)
 
 
 procedure_form_table = table_of(ProcedureFormRow)

@@ -13,7 +13,8 @@ next start), never a half file under a digest.
 file into place. If that transaction fails, a file this upload brought to
 disk is removed again unless some row names its digest (another upload of
 the same bytes committed meanwhile); placing and removing a digest's file
-are serialised with the rows by :func:`_lock_digest`.
+are serialised with the rows by :func:`lock_digest`; :func:`commit_with_file`
+does all of this for any table of stored files (the catalogue's forms too).
 
 Refusals (:class:`UploadRefused`, :class:`cloud.domain.attachments.BadText`)
 happen before anything is kept.
@@ -28,10 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import structlog
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from cloud.db import audit
 from cloud.db.dossier_files import attachment_table, note_table
@@ -44,6 +45,7 @@ from transport.private_files import PRIVATE_FILE, private_dir
 log = structlog.get_logger(__name__)
 
 CHUNK = 256 * 1024
+R = TypeVar("R")
 
 
 class UploadRefused(Exception):
@@ -82,6 +84,15 @@ class _Received:
     media_type: str
     temp: Path
     """Where it was written, in ``tmp/``, until :meth:`FileStore.place` moves it."""
+
+    def row_values(self, actor: Actor, at: datetime) -> dict[str, Any]:
+        """The columns every table of stored files has: the bytes' digest, size and type, who and when."""
+        return {"sha256": self.sha256, "size": self.size, "media_type": self.media_type,
+                "uploaded_by": actor.officer, "uploaded_role": actor.role.value, "uploaded_unit": actor.unit,
+                "at": at}
+
+    def audit_data(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "size": self.size, "media_type": self.media_type}
 
 
 class FileStore:
@@ -167,39 +178,19 @@ class DossierFiles:
         name = clean_filename(filename)
         received = self.files.receive(source, max_bytes)
         at = self.clock()
-        created = False
-        try:
-            with write_transaction(self.engine) as conn:
-                _lock_digest(conn, received.sha256)
-                created = self.files.place(received)
-                new_id = conn.execute(attachment_table.insert().values(
-                    dossier=code, filename=name, sha256=received.sha256, size=received.size,
-                    media_type=received.media_type, uploaded_by=actor.officer, uploaded_role=actor.role.value,
-                    uploaded_unit=actor.unit, at=at).returning(attachment_table.c.id)).scalar_one()
-                audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
-                             actor_officer=actor.officer, action="attachment_added",
-                             subject=audit.subject_of("dossier", code),
-                             data={"attachment": new_id, "filename": name, "sha256": received.sha256,
-                                   "size": received.size, "media_type": received.media_type})
-        except BaseException:
-            received.temp.unlink(missing_ok=True)
-            if created:
-                self._forget(received.sha256)
-            raise
-        return Attachment(int(new_id), code, name, received.sha256, received.size, received.media_type,
-                          actor.officer, at)
+        def row_and_audit(conn: Connection) -> int:
+            new_id = conn.execute(attachment_table.insert().values(
+                dossier=code, filename=name, **received.row_values(actor, at)
+            ).returning(attachment_table.c.id)).scalar_one()
+            audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
+                         actor_officer=actor.officer, action="attachment_added",
+                         subject=audit.subject_of("dossier", code),
+                         data={"attachment": new_id, "filename": name, **received.audit_data()})
+            return int(new_id)
 
-    def _forget(self, sha256: str) -> None:
-        """Remove a file whose row did not commit, unless a committed row names the same bytes."""
-        try:
-            with write_transaction(self.engine) as conn:
-                _lock_digest(conn, sha256)
-                used = conn.execute(select(func.count()).select_from(attachment_table)
-                                    .where(attachment_table.c.sha256 == sha256)).scalar_one()
-                if not used:
-                    self.files.path_of(sha256).unlink(missing_ok=True)
-        except Exception:  # the database is the reason we are here: keep the file rather than guess
-            log.warning("attachment_orphan_kept", sha256=sha256)
+        new_id = commit_with_file(self.engine, self.files, received, attachment_table, row_and_audit)
+        return Attachment(new_id, code, name, received.sha256, received.size, received.media_type,
+                          actor.officer, at)
 
     def attachments(self, code: str) -> list[Attachment]:
         with self.engine.connect() as conn:
@@ -232,7 +223,41 @@ class DossierFiles:
             return [Note(r.id, r.dossier, r.author, r.text, r.at) for r in rows]
 
 
-def _lock_digest(conn: Connection, sha256: str) -> None:
+def commit_with_file(engine: Engine, files: FileStore, received: _Received, table: Table,
+                     write: Callable[[Connection], R]) -> R:
+    """Move ``received`` into place and run ``write`` (its row and audit entry) in one write transaction.
+
+    If anything fails, nothing is kept: the copy in ``tmp/`` goes, and so does the placed file unless a
+    committed row of ``table`` (which has a ``sha256`` column) names the same bytes.
+    """
+    created = False
+    try:
+        with write_transaction(engine) as conn:
+            lock_digest(conn, received.sha256)
+            created = files.place(received)
+            result = write(conn)
+    except BaseException:
+        received.temp.unlink(missing_ok=True)
+        if created:
+            forget_unused(engine, files, table, received.sha256)
+        raise
+    return result
+
+
+def forget_unused(engine: Engine, files: FileStore, table: Table, sha256: str) -> None:
+    """Remove a digest's file unless a committed row of ``table`` still names it."""
+    try:
+        with write_transaction(engine) as conn:
+            lock_digest(conn, sha256)
+            used = conn.execute(select(func.count()).select_from(table)
+                                .where(table.c.sha256 == sha256)).scalar_one()
+            if not used:
+                files.path_of(sha256).unlink(missing_ok=True)
+    except Exception:  # the database is the reason we are here: keep the file rather than guess
+        log.warning("stored_file_orphan_kept", table=table.name, sha256=sha256)
+
+
+def lock_digest(conn: Connection, sha256: str) -> None:
     """Serialise placing and removing the file of one digest with the rows naming it.
 
     Without it, an upload whose transaction failed could remove the file that a second upload of the

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import structlog
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Connection, Engine, delete, select
 
 from cloud.db import audit
 from cloud.db.dossiers import procedure_table
@@ -33,7 +33,7 @@ from cloud.db.procedure_forms import procedure_form_table
 from cloud.domain.procedure_forms import DOCX, WRONG_TYPE, clean_title, download_name, is_docx, sniff_form
 from cloud.domain.workflow import Actor
 from cloud.dossiers.catalogue_edit import ProcedureMissing
-from cloud.dossiers.files import FileStore, UploadRefused, _lock_digest
+from cloud.dossiers.files import FileStore, UploadRefused, commit_with_file, forget_unused
 
 log = structlog.get_logger(__name__)
 
@@ -87,31 +87,23 @@ class ProcedureForms:
         clean = clean_title(title)
         received = self.files.receive(source, max_bytes)
         at = self.clock()
-        created = False
-        try:
-            if received.media_type == DOCX and not _word_document(received.temp):
-                raise UploadRefused(WRONG_TYPE)
-            with write_transaction(self.engine) as conn:
-                known = conn.execute(select(procedure_table.c.code).where(procedure_table.c.code == code)).first()
-                if known is None:
-                    raise ProcedureMissing(code)
-                _lock_digest(conn, received.sha256)
-                created = self.files.place(received)
-                new_id = conn.execute(procedure_form_table.insert().values(
-                    procedure=code, title=clean, sha256=received.sha256, size=received.size,
-                    media_type=received.media_type, uploaded_by=actor.officer, uploaded_role=actor.role.value,
-                    uploaded_unit=actor.unit, at=at).returning(T.id)).scalar_one()
-                audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
-                             actor_officer=actor.officer, action="procedure_form_added",
-                             subject=audit.subject_of("procedure", code),
-                             data={"form": new_id, "title": clean, "sha256": received.sha256,
-                                   "size": received.size, "media_type": received.media_type})
-        except BaseException:
+        if received.media_type == DOCX and not _word_document(received.temp):
             received.temp.unlink(missing_ok=True)
-            if created:
-                self._forget(received.sha256)
-            raise
-        return ProcedureForm(int(new_id), code, clean, received.sha256, received.size, received.media_type,
+            raise UploadRefused(WRONG_TYPE)
+
+        def row_and_audit(conn: Connection) -> int:
+            if conn.execute(select(procedure_table.c.code).where(procedure_table.c.code == code)).first() is None:
+                raise ProcedureMissing(code)
+            new_id = conn.execute(procedure_form_table.insert().values(
+                procedure=code, title=clean, **received.row_values(actor, at)).returning(T.id)).scalar_one()
+            audit.append(conn, at=at, actor_role=actor.role.value, actor_unit=actor.unit,
+                         actor_officer=actor.officer, action="procedure_form_added",
+                         subject=audit.subject_of("procedure", code),
+                         data={"form": new_id, "title": clean, **received.audit_data()})
+            return int(new_id)
+
+        new_id = commit_with_file(self.engine, self.files, received, procedure_form_table, row_and_audit)
+        return ProcedureForm(new_id, code, clean, received.sha256, received.size, received.media_type,
                              actor.officer, at)
 
     def remove(self, code: str, form_id: int, actor: Actor) -> ProcedureForm | None:
@@ -126,20 +118,8 @@ class ProcedureForms:
                          actor_officer=actor.officer, action="procedure_form_removed",
                          subject=audit.subject_of("procedure", code),
                          data={"form": form_id, "title": row.title, "sha256": row.sha256, "size": row.size})
-        self._forget(row.sha256)
+        forget_unused(self.engine, self.files, procedure_form_table, row.sha256)
         return _form(row)
-
-    def _forget(self, sha256: str) -> None:
-        """Remove a digest's file unless a committed row still names it."""
-        try:
-            with write_transaction(self.engine) as conn:
-                _lock_digest(conn, sha256)
-                used = conn.execute(select(func.count()).select_from(procedure_form_table)
-                                    .where(T.sha256 == sha256)).scalar_one()
-                if not used:
-                    self.files.path_of(sha256).unlink(missing_ok=True)
-        except Exception:  # keep the file rather than guess
-            log.warning("procedure_form_orphan_kept", sha256=sha256)
 
     def forms(self, code: str) -> list[ProcedureForm]:
         """The procedure's forms in the order they were published."""

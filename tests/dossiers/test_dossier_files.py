@@ -22,7 +22,7 @@ from cloud.db import audit
 from cloud.db.dossier_files import attachment_table, note_table
 from cloud.domain.roles import Role
 from cloud.domain.workflow import Actor
-from cloud.dossiers.files import DossierFiles
+from cloud.dossiers.files import DossierFiles, forget_unused
 from cloud.settings import Settings
 from tests.dossiers.conftest import bc_reception, head, leader, new_dossier, reception, specialist
 from tests.dossiers.flows import act
@@ -227,7 +227,7 @@ def test_a_failed_transaction_leaves_no_row_no_entry_and_no_file(client: TestCli
         files.attach(code, "dut.pdf", Cut(PDF), actor, max_bytes=LIMIT)
     assert counts(client, code) == before
     assert [p.name for p in stored_files(settings)] == [shared["sha256"]], "a half-written file was left in tmp/"
-    files._forget(shared["sha256"])  # a failed upload of the same bytes cleaning up: a committed row keeps the file
+    forget_unused(files.engine, files.files, attachment_table, shared["sha256"])  # a failed upload of the same bytes cleaning up: a committed row keeps the file
     assert [p.name for p in stored_files(settings)] == [shared["sha256"]]
 
 
