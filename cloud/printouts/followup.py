@@ -18,8 +18,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict
 
 from cloud.domain.deadlines import Timing
-from cloud.printouts.codes import qr_svg
-from cloud.printouts.render import _pdf, place_and_date, render_html, svg_data_uri
+from cloud.printouts.render import DossierFormHead, FormHead, render_form
 from workdays import VN_TZ
 
 log = structlog.get_logger(__name__)
@@ -32,18 +31,11 @@ class _Form(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ApologyPrintout(_Form):
+class ApologyPrintout(DossierFormHead):
     """What Mẫu 04 prints: the latest apology of the dossier and its new appointment."""
 
     title: str = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
-    issuer: tuple[str, str]
     office_name: str
-    unit_name: str
-    code: str
-    applicant_name: str
-    procedure_code: str
-    procedure_name: str
-    received_at: datetime
     previous_appointment: datetime
     """The date the citizen was given (the slip's, or the previous apology's)."""
     new_appointment: datetime
@@ -70,17 +62,10 @@ class ControlRow(_Form):
     note: str | None = None
 
 
-class ControlSheetPrintout(_Form):
+class ControlSheetPrintout(DossierFormHead):
     """What Mẫu 05 prints: every hand-over of the dossier, early / on time / late."""
 
     title: str = "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
-    issuer: tuple[str, str]
-    unit_name: str
-    code: str
-    applicant_name: str
-    procedure_code: str
-    procedure_name: str
-    received_at: datetime
     due: datetime
     handling_unit: str
     partners: tuple[str, ...] = ()
@@ -107,12 +92,10 @@ class RegisterRow(_Form):
     note: str | None = None
 
 
-class RegisterPrintout(_Form):
+class RegisterPrintout(FormHead):
     """What Mẫu 06 prints: the office's dossiers received from ``first`` to ``last`` (both days included)."""
 
     title: str = "SỔ THEO DÕI HỒ SƠ"
-    issuer: tuple[str, str]
-    unit_name: str
     first: date
     last: date
     rows: tuple[RegisterRow, ...]
@@ -134,28 +117,16 @@ def short_time(at: datetime | None) -> str:
 
 def render_apology(printout: ApologyPrintout) -> bytes:
     """Mẫu 04 as PDF: one A5 page for the citizen, the dossier code as QR so the desk finds it on return."""
-    html = render_html("mau04.html", p=printout, issuer=printout.issuer,
-                       place_date=place_and_date(printout.unit_name, printout.issued_at),
-                       qr=svg_data_uri(qr_svg(printout.code)))
-    pdf = _pdf(html)
-    log.info("printout.rendered", form="04", dossier=printout.code, bytes=len(pdf))
-    return pdf
+    return render_form("04", "mau04.html", printout, printout.issued_at, qr_of=printout.code)
 
 
 def render_control_sheet(printout: ControlSheetPrintout) -> bytes:
     """Mẫu 05 as PDF: A5, one row per hand-over (onto a second page when there are many)."""
-    html = render_html("mau05.html", p=printout, issuer=printout.issuer, timing_vi=TIMING_VI,
-                       short_time=short_time, place_date=place_and_date(printout.unit_name, printout.printed_at),
-                       qr=svg_data_uri(qr_svg(printout.code)))
-    pdf = _pdf(html)
-    log.info("printout.rendered", form="05", dossier=printout.code, rows=len(printout.rows), bytes=len(pdf))
-    return pdf
+    return render_form("05", "mau05.html", printout, printout.printed_at, qr_of=printout.code,
+                       timing_vi=TIMING_VI, short_time=short_time)
 
 
 def render_register(printout: RegisterPrintout) -> bytes:
     """Mẫu 06 as PDF: A4 landscape, one row per dossier, pages numbered."""
-    html = render_html("mau06.html", p=printout, issuer=printout.issuer, short_date=short_date,
-                       place_date=place_and_date(printout.unit_name, printout.printed_at))
-    pdf = _pdf(html)
-    log.info("printout.rendered", form="06", rows=len(printout.rows), bytes=len(pdf))
-    return pdf
+    log.info("printout.register", rows=len(printout.rows), first=str(printout.first), last=str(printout.last))
+    return render_form("06", "mau06.html", printout, printout.printed_at, short_date=short_date)

@@ -58,22 +58,34 @@ class ReceiptPrintout(BaseModel):
     applicant_address: str | None = None
 
 
-class SupplementPrintout(BaseModel):
-    """What Mẫu 02 prints: the dossier's latest supplement request, everything missing listed once."""
+class FormHead(BaseModel):
+    """What heads every form after Mẫu 01: the agency lines top left and the unit of the place line."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    title: str = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
     issuer: tuple[str, str]
-    office_name: str
+    """The committee and the office, as the slip's (Mẫu 01) agency lines."""
     unit_name: str
+    """The people's committee's unit ("Phường Sài Gòn"): the place line is its name without the level word."""
+
+
+class DossierFormHead(FormHead):
+    """The head of a form about one received dossier (Mẫu 02, 04, 05): whose, for what, since when."""
+
     code: str
-    code_label: str = "Mã hồ sơ"
-    """What ``code`` is: a dossier's code, or the reference of an intake that created no dossier ("Số phiếu")."""
     applicant_name: str
     procedure_code: str
     procedure_name: str
     received_at: datetime
+
+
+class SupplementPrintout(DossierFormHead):
+    """What Mẫu 02 prints: the dossier's latest supplement request, everything missing listed once."""
+
+    title: str = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
+    office_name: str
+    code_label: str = "Mã hồ sơ"
+    """What ``code`` is: a dossier's code, or the reference of an intake that created no dossier ("Số phiếu")."""
     requested_at: datetime
     missing_items: tuple[str, ...]
     note: str | None = None
@@ -81,18 +93,14 @@ class SupplementPrintout(BaseModel):
     """The full name of the officer who asks (the guide's signature block)."""
 
 
-class RefusalPrintout(BaseModel):
+class RefusalPrintout(FormHead):
     """What Mẫu 03 prints: the desk refuses to receive a request, with its reasons.
 
     No dossier code: a refused request was never received, so it has none (its record, once the desk keeps one,
     carries a reference of its own)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     title: str = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
-    issuer: tuple[str, str]
     office_name: str
-    unit_name: str
     applicant_name: str
     procedure_code: str
     procedure_name: str
@@ -155,6 +163,19 @@ def _pdf(html: str) -> bytes:
     return pdf
 
 
+def render_form(form: str, template: str, printout: FormHead, at: datetime, *, qr_of: str | None = None,
+                **context: Any) -> bytes:
+    """A form after Mẫu 01 as PDF: its template with the agency lines, the place line dated ``at`` and, given
+    ``qr_of``, that code as QR (so the desk finds the dossier when the citizen comes back with the paper)."""
+    if qr_of is not None:
+        context["qr"] = svg_data_uri(qr_svg(qr_of))
+    html = render_html(template, p=printout, issuer=printout.issuer,
+                       place_date=place_and_date(printout.unit_name, at), **context)
+    pdf = _pdf(html)
+    log.info("printout.rendered", form=form, dossier=getattr(printout, "code", None), bytes=len(pdf))
+    return pdf
+
+
 def render_receipt(printout: ReceiptPrintout) -> bytes:
     """Mẫu 01 as PDF: two A5 pages, the citizen's copy and the file's, each with the code as QR and barcode."""
     slip = printout.slip
@@ -170,19 +191,10 @@ def render_refusal(printout: RefusalPrintout) -> bytes:
     """Mẫu 03 as PDF: one A5 page for the citizen, every reason listed."""
     if not printout.reasons:
         raise ValueError("a refusal (form 03) needs at least one reason")
-    html = render_html("mau03.html", p=printout, issuer=printout.issuer,
-                       place_date=place_and_date(printout.unit_name, printout.refused_at))
-    pdf = _pdf(html)
-    log.info("printout.rendered", form="03", procedure=printout.procedure_code, bytes=len(pdf))
-    return pdf
+    return render_form("03", "mau03.html", printout, printout.refused_at)
 
 
 def render_supplement_request(printout: SupplementPrintout) -> bytes:
     """Mẫu 02 as PDF: one A5 page for the citizen, listing every missing item at once (Decree 61/2018: the office
     asks for a supplement once, naming everything), with the dossier code as QR so the desk finds it on return."""
-    html = render_html("mau02.html", p=printout, issuer=printout.issuer,
-                       place_date=place_and_date(printout.unit_name, printout.requested_at),
-                       qr=svg_data_uri(qr_svg(printout.code)))
-    pdf = _pdf(html)
-    log.info("printout.rendered", form="02", dossier=printout.code, bytes=len(pdf))
-    return pdf
+    return render_form("02", "mau02.html", printout, printout.requested_at, qr_of=printout.code)
